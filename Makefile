@@ -1,0 +1,75 @@
+# The two commands a newcomer needs:  make run   and   make test
+# Both install what they need (venv, Python packages, Debian packages) and are safe to run twice.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+PG_URL ?= postgres://postgres@127.0.0.1:5432/scorecard
+APT_PACKAGES := python3-venv python3-dev g++ pkg-config libicu-dev chromium poppler-utils fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 postgresql-client
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test setup system-deps lint typecheck test-sqlite test-postgres demo worker bench clean
+
+run: setup
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_content
+	DEBUG=1 $(BIN)/python manage.py setup_demo
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: setup lint typecheck test-sqlite test-postgres
+
+setup: system-deps $(STAMP)
+
+# Debian packages: a browser for the end-to-end tests, fonts for every ASEAN script in the PDF report,
+# Pango for WeasyPrint, pdftotext to read reports back. Installed only when something is missing.
+system-deps:
+	@missing=""; \
+	for pkg in $(APT_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is required"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=1 $(BIN)/python manage.py check
+
+typecheck: setup
+	DEBUG=1 $(BIN)/mypy scorecard frameworks
+
+test-sqlite: setup
+	@echo "== Test suite on SQLite"
+	$(BIN)/pytest
+
+# On PostgreSQL whenever one is reachable; required when REQUIRE_POSTGRES=1 (CI).
+test-postgres: setup
+	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
+	  echo "== Test suite on PostgreSQL"; \
+	  DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+	elif [ "$${REQUIRE_POSTGRES:-0}" = 1 ]; then \
+	  echo "PostgreSQL is required but not reachable on 127.0.0.1:5432"; exit 1; \
+	else \
+	  echo "== PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run"; \
+	fi
+
+worker: setup
+	$(BIN)/python manage.py db_worker
+
+bench: setup
+	DEBUG=1 $(BIN)/python bench/engine.py
+	DEBUG=1 $(BIN)/python bench/report.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .mypy_cache .ruff_cache

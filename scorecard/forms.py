@@ -1,0 +1,117 @@
+"""Forms for accounts, organisations and assessment profiles. Questionnaire forms live in answer_forms.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import AIRole, Organisation, Role, Sector, Size
+
+# Organisation headquarters: the eleven ASEAN members, or elsewhere.
+HQ_COUNTRIES = [
+    ("BN", _("Brunei Darussalam")), ("KH", _("Cambodia")), ("ID", _("Indonesia")), ("LA", _("Lao PDR")),
+    ("MY", _("Malaysia")), ("MM", _("Myanmar")), ("PH", _("Philippines")), ("SG", _("Singapore")),
+    ("TH", _("Thailand")), ("TL", _("Timor-Leste")), ("VN", _("Viet Nam")), ("XX", _("Outside ASEAN")),
+]
+
+
+class _CrispyForm(forms.Form):
+    submit_label: Any = _("Save")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class PasswordPairMixin(forms.Form):
+    password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}), help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class SignupForm(PasswordPairMixin, _CrispyForm):
+    submit_label = _("Create account")
+    field_order = ["email", "password1", "password2", "organisation_name", "kind", "sector", "size", "hq_country"]
+
+    email = forms.EmailField(label=_("Work e-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    organisation_name = forms.CharField(label=_("Organisation name"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Account type"), choices=Organisation.Kind.choices, initial=Organisation.Kind.ORGANISATION,
+        help_text=_("Choose consultancy if you assess AI governance for client organisations."),
+    )
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
+    size = forms.ChoiceField(label=_("Size"), choices=Size.choices)
+    hq_country = forms.ChoiceField(label=_("Country of headquarters"), choices=HQ_COUNTRIES)
+
+
+class OrganisationForm(_CrispyForm):
+    name = forms.CharField(label=_("Organisation name"), max_length=200)
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
+    size = forms.ChoiceField(label=_("Size"), choices=Size.choices)
+    hq_country = forms.ChoiceField(label=_("Country of headquarters"), choices=HQ_COUNTRIES)
+
+
+class ClientForm(OrganisationForm):
+    submit_label = _("Create client")
+
+
+class InvitationForm(_CrispyForm):
+    submit_label = _("Send invitation")
+    email = forms.EmailField(label=_("E-mail"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.EDITOR)
+
+
+class GrantForm(_CrispyForm):
+    submit_label = _("Grant access")
+    consultant_email = forms.EmailField(
+        label=_("Consultant's e-mail"), help_text=_("The e-mail your consultant uses for their consultancy account.")
+    )
+    role = forms.ChoiceField(
+        label=_("Access"), choices=[(Role.VIEWER, _("View only")), (Role.EDITOR, _("View and edit assessments"))],
+        initial=Role.EDITOR,
+    )
+
+
+class AcceptInvitationSignupForm(PasswordPairMixin, _CrispyForm):
+    submit_label = _("Create account and join")
+
+
+class AssessmentProfileForm(_CrispyForm):
+    submit_label = _("Save and continue")
+
+    name = forms.CharField(label=_("Assessment name"), max_length=200,
+                           help_text=_("For example: Group-wide AI governance review 2026"))
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
+    size = forms.ChoiceField(label=_("Size"), choices=Size.choices)
+    ai_role = forms.ChoiceField(label=_("Your role with AI"), choices=AIRole.choices, widget=forms.RadioSelect)
+    uses_genai = forms.BooleanField(
+        label=_("We use or build generative AI"), required=False,
+        help_text=_("Adds the GenAI supplement (Expanded Guide on Generative AI, 2025)."),
+    )
+    target_markets = forms.MultipleChoiceField(
+        label=_("Target markets"), widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("The ASEAN markets you operate in or plan to. Each adds its legal requirements."),
+    )
+
+    def __init__(self, *args: Any, markets: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target_markets"].choices = markets

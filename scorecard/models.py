@@ -1,0 +1,299 @@
+"""Tenant data: organisations, who may act for them, their assessments and answers.
+
+Reads of these models go through `scorecard.selectors`, which scope every query to the user;
+writes go through `scorecard.services`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from frameworks.models import FrameworkVersion, Question
+
+
+class Sector(models.TextChoices):
+    FINANCE = "finance", _("Banking, finance and insurance")
+    HEALTH = "health", _("Health and life sciences")
+    PUBLIC = "public", _("Government and public services")
+    TELECOM = "telecom", _("Telecommunications and technology")
+    RETAIL = "retail", _("Retail and e-commerce")
+    MANUFACTURING = "manufacturing", _("Manufacturing and logistics")
+    EDUCATION = "education", _("Education")
+    ENERGY = "energy", _("Energy and utilities")
+    MEDIA = "media", _("Media and creative industries")
+    PROFESSIONAL = "professional", _("Professional services")
+    OTHER = "other", _("Other")
+
+
+class Size(models.TextChoices):
+    MICRO = "micro", _("1-9 people")
+    SMALL = "small", _("10-49 people")
+    MEDIUM = "medium", _("50-249 people")
+    LARGE = "large", _("250-4,999 people")
+    ENTERPRISE = "enterprise", _("5,000 people or more")
+
+
+class Role(models.TextChoices):
+    """A person's role in an organisation. Ordered: each role can do all the one below it can."""
+
+    VIEWER = "viewer", _("Viewer")
+    EDITOR = "editor", _("Editor")
+    OWNER = "owner", _("Owner")
+
+
+ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        ORGANISATION = "organisation", _("Organisation")
+        CONSULTANCY = "consultancy", _("Consultancy")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices, default=Kind.ORGANISATION)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    size = models.CharField(_("size"), max_length=12, choices=Size.choices)
+    hq_country = models.CharField(_("country of headquarters"), max_length=2)
+    created_by_consultancy = models.ForeignKey(
+        "self", verbose_name=_("created by consultancy"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="created_clients",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_consultancy(self) -> bool:
+        return self.kind == self.Kind.CONSULTANCY
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="memberships", on_delete=models.CASCADE)
+    organisation = models.ForeignKey(Organisation, related_name="memberships", on_delete=models.CASCADE)
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="uniq_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organisation} ({self.role})"
+
+
+class Invitation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, related_name="invitations", on_delete=models.CASCADE)
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organisation}"
+
+
+class ConsultantGrant(models.Model):
+    """Access that a client organisation gives a consultancy. Revoking keeps the record for the audit."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Organisation, related_name="grants_given", on_delete=models.CASCADE)
+    consultancy = models.ForeignKey(Organisation, related_name="grants_received", on_delete=models.CASCADE)
+    role = models.CharField(_("role"), max_length=8, choices=[(Role.VIEWER, _("Viewer")), (Role.EDITOR, _("Editor"))])
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consultant grant")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "consultancy"], condition=models.Q(revoked_at__isnull=True),
+                name="uniq_active_grant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultancy} on {self.client} ({self.role})"
+
+
+class AIRole(models.TextChoices):
+    DEVELOPER = "developer", _("AI developer (we build AI systems)")
+    DEPLOYER = "deployer", _("AI deployer (we use AI systems built by others)")
+    BOTH = "both", _("Both developer and deployer")
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, related_name="assessments", on_delete=models.CASCADE)
+    framework_version = models.ForeignKey(FrameworkVersion, related_name="assessments", on_delete=models.PROTECT)
+    name = models.CharField(_("name"), max_length=200)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    size = models.CharField(_("size"), max_length=12, choices=Size.choices)
+    ai_role = models.CharField(_("role with AI"), max_length=10, choices=AIRole.choices)
+    uses_genai = models.BooleanField(_("uses or builds generative AI"), default=False)
+    target_markets = models.JSONField(_("target markets"), default=list, help_text=_("ISO country codes"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    previous = models.ForeignKey(
+        "self", verbose_name=_("re-assessment of"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="reassessments",
+    )
+    last_section = models.CharField(max_length=40, blank=True)
+    last_question = models.CharField(max_length=20, blank=True)
+    results = models.JSONField(_("results snapshot"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("assessment")
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class Answer(models.Model):
+    """An answer to one question. `choice` is an option code, or one of the two special values."""
+
+    NOT_APPLICABLE = "na"
+    DONT_KNOW = "unknown"
+    CHECKLIST = "checklist"
+
+    assessment = models.ForeignKey(Assessment, related_name="answers", on_delete=models.CASCADE)
+    question = models.ForeignKey(Question, related_name="+", on_delete=models.PROTECT)
+    choice = models.CharField(_("answer"), max_length=20, blank=True)
+    checked = models.JSONField(_("practices in place"), default=list, blank=True)
+    evidence_note = models.TextField(_("evidence note"), blank=True)
+    evidence_link = models.URLField(_("evidence link"), max_length=500, blank=True)
+    na_justification = models.TextField(_("why it does not apply"), blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        constraints = [models.UniqueConstraint(fields=["assessment", "question"], name="uniq_answer")]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}: {self.choice}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "choice": self.choice,
+            "checked": list(self.checked),
+            "evidence_note": self.evidence_note,
+            "evidence_link": self.evidence_link,
+            "na_justification": self.na_justification,
+        }
+
+
+class AnswerChange(models.Model):
+    """Audit trail: who changed which answer, when, from what to what."""
+
+    assessment = models.ForeignKey(Assessment, related_name="changes", on_delete=models.CASCADE)
+    question_code = models.CharField(max_length=20)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField()
+
+    class Meta:
+        verbose_name = _("answer change")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.question_code} by {self.changed_by} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class Branding(models.Model):
+    """A consultancy's report branding: an optional logo (validated on upload) shown on report covers."""
+
+    organisation = models.OneToOneField(Organisation, related_name="branding", on_delete=models.CASCADE)
+    logo = models.BinaryField(_("logo"), editable=False)
+    logo_type = models.CharField(max_length=20)
+    logo_sha256 = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("report branding")
+
+    def __str__(self) -> str:
+        return f"Branding of {self.organisation}"
+
+
+class RenderedReport(models.Model):
+    """A cached PDF, keyed on everything that shapes it (content, framework version, branding, template)."""
+
+    cache_key = models.CharField(max_length=64, unique=True)
+    assessment = models.ForeignKey(Assessment, related_name="rendered_reports", on_delete=models.CASCADE)
+    pdf = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rendered report")
+
+    def __str__(self) -> str:
+        return f"Report {self.cache_key[:12]} for {self.assessment_id}"
+
+
+class BulkExport(models.Model):
+    """A consultant's request to render several assessments' reports into one zip, in the background."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Rendering")
+        DONE = "done", _("Ready to download")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    assessment_ids = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    archive = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk export")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Bulk export {self.pk} ({self.status})"
+
+    @property
+    def total(self) -> int:
+        return len(self.assessment_ids)

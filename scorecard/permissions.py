@@ -1,0 +1,40 @@
+"""The one place that decides who may do what to an organisation's data.
+
+A user acts for an organisation either as a member (owner, editor, viewer) or as a consultant: a member
+of a consultancy that the organisation has granted access to. A consultant's effective role is the lower
+of the grant's role and their own role in the consultancy.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from .models import ROLE_RANK, ConsultantGrant, Membership, Organisation, Role
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def lower_role(a: str, b: str) -> Role:
+    return Role(a) if ROLE_RANK[Role(a)] <= ROLE_RANK[Role(b)] else Role(b)
+
+
+def role_allows(role: str | None, minimum: Role) -> bool:
+    return role is not None and ROLE_RANK[Role(role)] >= ROLE_RANK[minimum]
+
+
+def organisation_role(user: AnyUser, organisation: Organisation) -> Role | None:
+    """The best role `user` has on `organisation`, or None when they have no access at all."""
+    if not user.is_authenticated:
+        return None
+    best: Role | None = None
+    membership = Membership.objects.filter(user=user, organisation=organisation).first()
+    if membership:
+        best = Role(membership.role)
+    grants = ConsultantGrant.objects.filter(
+        client=organisation, revoked_at__isnull=True, consultancy__memberships__user=user
+    ).values_list("role", "consultancy__memberships__role")
+    for grant_role, consultancy_role in grants:
+        effective = lower_role(grant_role, consultancy_role)
+        if best is None or ROLE_RANK[effective] > ROLE_RANK[best]:
+            best = effective
+    return best

@@ -1,0 +1,107 @@
+"""Build the data behind the results page, the readiness view, the print view and the PDF.
+
+One builder for all of them, so the numbers in the PDF are the numbers on the results page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from frameworks.models import Principle, Question, RegionalInstrument
+
+from ..models import Assessment
+from ..scoring import countries_by_code, framework_for, results_for
+from .charts import radar_svg
+
+
+def _previous_scores(assessment: Assessment) -> dict[str, float | None] | None:
+    previous = assessment.previous
+    if previous is None or not previous.results:
+        return None
+    scores = {p["code"]: p["score"] for p in previous.results["principles"]}
+    scores["OVERALL"] = previous.results["overall"]["score"]
+    return scores
+
+
+def report_context(assessment: Assessment) -> dict[str, Any]:
+    results = results_for(assessment)
+    version = assessment.framework_version
+    _, questions = framework_for(version)
+    principles = {p.code: p for p in Principle.objects.filter(version=version)}
+    previous = _previous_scores(assessment)
+    answers = {a.question.code: a for a in assessment.answers.select_related("question")}
+
+    def question_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        enriched = []
+        for row in rows:
+            question: Question = questions[row["code"]]
+            options = {o.code: o.label for o in question.options.all()}
+            answer = answers.get(row["code"])
+            shown = ""
+            if answer is not None:
+                if answer.choice == "checklist":
+                    shown = "; ".join(options.get(c, c) for c in answer.checked) or "None of the practices"
+                elif answer.choice == "na":
+                    shown = "Not applicable"
+                elif answer.choice == "unknown":
+                    shown = "Don't know"
+                else:
+                    shown = options.get(answer.choice, answer.choice)
+            enriched.append({**row, "question": question, "answer": answer, "answer_label": shown})
+        return enriched
+
+    principle_rows = []
+    for p in results["principles"]:
+        change = None
+        if previous and previous.get(p["code"]) is not None and p["score"] is not None:
+            change = round(p["score"] - previous[p["code"]], 1)
+        principle_rows.append({**p, "principle": principles.get(p["code"]), "change": change,
+                               "rows": question_rows(p.get("questions", []))})
+
+    countries = countries_by_code(version)
+    markets = []
+    for m in results["markets"]:
+        country = countries.get(m["code"])
+        markets.append({**m, "country": country, "rows": question_rows(m["requirements"]),
+                        "facts": list(country.facts.all()) if country else []})
+
+    actions_by_principle: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    actions = []
+    for action in results["actions"]:
+        enriched = {**action, "question": questions[action["code"]]}
+        actions.append(enriched)
+        actions_by_principle[action["principle"]].append(enriched)
+
+    overall_change = None
+    if previous and previous.get("OVERALL") is not None and results["overall"]["score"] is not None:
+        overall_change = round(results["overall"]["score"] - previous["OVERALL"], 1)
+
+    return {
+        "assessment": assessment,
+        "organisation": assessment.organisation,
+        "version": version,
+        "results": results,
+        "overall": results["overall"],
+        "overall_change": overall_change,
+        "principles": principle_rows,
+        "principle_names": {code: p.short_name for code, p in principles.items()},
+        "genai": {**results["genai"], "rows": question_rows(results["genai"]["questions"])} if results["genai"] else None,
+        "dimensions": [{**d, "rows": question_rows(d["questions"])} for d in results["dimensions"]],
+        "risks": results["risks"],
+        "markets": markets,
+        "actions": actions,
+        "actions_by_principle": [
+            {"principle": principles.get(code), "code": code, "actions": items}
+            for code, items in sorted(actions_by_principle.items(),
+                                      key=lambda kv: principles[kv[0]].order if kv[0] in principles else 99)
+        ],
+        "top_gaps": actions[:5],
+        "instruments": list(RegionalInstrument.objects.filter(version=version)),
+        "radar": radar_svg(
+            [principles[p["code"]].short_name for p in results["principles"]],
+            [p["score"] for p in results["principles"]],
+            previous=[previous.get(p["code"]) for p in results["principles"]] if previous else None,
+        ),
+        "is_final": assessment.is_locked,
+    }

@@ -1,0 +1,116 @@
+"""HTML → PDF with WeasyPrint: one renderer returning bytes, fetching nothing but our own static files.
+
+* The URL fetcher allows `data:` URIs and files inside our static folders only: no network, no other files.
+* The font configuration is created once and reused: building it is the slowest part of a cold render.
+* PDFs are tagged (PDF/UA-1 variant) with title, author and language metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from ..models import Assessment, RenderedReport
+
+logger = logging.getLogger(__name__)
+TEMPLATE_REVISION = "2026-11-21.1"  # bump when the report template changes, to refresh cached PDFs
+_font_config: FontConfiguration | None = None
+_stylesheet: CSS | None = None
+
+
+class ReportRenderError(Exception):
+    """The PDF could not be rendered; the user gets a clear message and a retry, never a 500."""
+
+
+def _static_roots() -> list[Path]:
+    roots = [Path(p).resolve() for p in settings.STATICFILES_DIRS]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT).resolve())
+    return roots
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serve `data:` URIs and files under our static folders; refuse everything else."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, timeout=2)
+        self._roots = _static_roots()
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        parsed = urlparse(url)
+        if parsed.scheme == "file":
+            path = Path(unquote(parsed.path)).resolve()
+            if not any(path.is_relative_to(root) for root in self._roots):
+                raise ValueError(f"refused to read a file outside the static folders: {url}")
+        elif parsed.scheme != "data":
+            raise ValueError(f"refused to fetch {parsed.scheme or 'relative'} URL: {url[:80]}")
+        return super().fetch(url, headers)
+
+
+def font_config() -> FontConfiguration:
+    global _font_config
+    if _font_config is None:
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+def report_stylesheet() -> CSS:
+    global _stylesheet
+    if _stylesheet is None:
+        path = finders.find("css/report.css")
+        _stylesheet = CSS(filename=str(path), font_config=font_config(), url_fetcher=StaticOnlyFetcher())
+    return _stylesheet
+
+
+def html_to_pdf(html: str) -> bytes:
+    base_url = (Path(settings.STATICFILES_DIRS[0]).resolve().as_uri()) + "/"
+    document = HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher())
+    pdf = document.write_pdf(
+        stylesheets=[report_stylesheet()], font_config=font_config(), pdf_variant="pdf/ua-1", pdf_tags=True,
+    )
+    assert pdf is not None
+    return pdf
+
+
+def cache_key(assessment: Assessment, branding_digest: str) -> str:
+    """Everything that changes the PDF: the answers and profile, the framework version, branding, template."""
+    last_answer = assessment.answers.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    material = {
+        "assessment": str(assessment.pk),
+        "status": assessment.status,
+        "updated": assessment.updated_at.isoformat(),
+        "last_answer": last_answer.isoformat() if last_answer else "",
+        "answers": assessment.answers.count(),
+        "version": assessment.framework_version.code,
+        "branding": branding_digest,
+        "template": TEMPLATE_REVISION,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def render_report_pdf(assessment: Assessment, context: dict[str, Any], branding_digest: str) -> bytes:
+    """The report as PDF bytes, from the cache when nothing that shapes it has changed."""
+    key = cache_key(assessment, branding_digest)
+    cached = RenderedReport.objects.filter(cache_key=key).values_list("pdf", flat=True).first()
+    if cached is not None:
+        return bytes(cached)
+    html = render_to_string("reports/report.html", {**context, "for_pdf": True})
+    try:
+        pdf = html_to_pdf(html)
+    except Exception as exc:  # WeasyPrint raises many kinds; the user needs one clear message
+        logger.exception("PDF rendering failed for assessment %s", assessment.pk)
+        raise ReportRenderError(str(exc)) from exc
+    RenderedReport.objects.filter(assessment=assessment).delete()  # keep only the latest per assessment
+    RenderedReport.objects.get_or_create(cache_key=key, defaults={"assessment": assessment, "pdf": pdf})
+    return pdf

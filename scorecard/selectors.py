@@ -1,0 +1,87 @@
+"""Reads of tenant data, always scoped to the user asking.
+
+Views never call `Model.objects.get(pk=...)` on organisation data: they call these functions, which
+raise Http404 for anyone who has no access (so ids of other organisations reveal nothing) and
+PermissionDenied for someone whose role is too low.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .models import Assessment, ConsultantGrant, Organisation, Role
+from .permissions import AnyUser, organisation_role, role_allows
+
+
+def organisations_for(user: AnyUser) -> QuerySet[Organisation]:
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return (
+        Organisation.objects.filter(
+            Q(memberships__user=user)
+            | Q(grants_given__revoked_at__isnull=True, grants_given__consultancy__memberships__user=user)
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def organisation_get_for(*, user: AnyUser, pk: UUID | str, minimum: Role = Role.VIEWER) -> Organisation:
+    """The organisation, with `.access_role` set; 404 without access, 403 when the role is too low."""
+    organisation = Organisation.objects.filter(pk=pk).first()
+    role = organisation_role(user, organisation) if organisation else None
+    if organisation is None or role is None:
+        raise Http404(_("No such organisation."))
+    if not role_allows(role, minimum):
+        raise PermissionDenied(_("Your role in this organisation does not allow this."))
+    organisation.access_role = role  # type: ignore[attr-defined]
+    return organisation
+
+
+def assessments_for(user: AnyUser) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(organisation__in=organisations_for(user)).select_related(
+        "organisation", "framework_version"
+    )
+
+
+def assessment_get_for(*, user: AnyUser, pk: UUID | str, minimum: Role = Role.VIEWER) -> Assessment:
+    """The assessment, with `.access_role` set; 404 without access, 403 when the role is too low."""
+    assessment = (
+        Assessment.objects.select_related("organisation", "framework_version", "previous").filter(pk=pk).first()
+    )
+    role = organisation_role(user, assessment.organisation) if assessment else None
+    if assessment is None or role is None:
+        raise Http404(_("No such assessment."))
+    if not role_allows(role, minimum):
+        raise PermissionDenied(_("Your role in this organisation does not allow this."))
+    assessment.access_role = role  # type: ignore[attr-defined]
+    return assessment
+
+
+def consultancies_for(user: AnyUser) -> QuerySet[Organisation]:
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(kind=Organisation.Kind.CONSULTANCY, memberships__user=user).order_by("name")
+
+
+def portfolio_for(user: AnyUser) -> list[dict[str, Any]]:
+    """Client organisations reachable through the user's consultancies, with their assessments."""
+    grants = (
+        ConsultantGrant.objects.filter(revoked_at__isnull=True, consultancy__in=consultancies_for(user))
+        .select_related("client", "consultancy")
+        .order_by("client__name")
+    )
+    clients: dict[Any, dict[str, Any]] = {}
+    for grant in grants:
+        entry = clients.setdefault(grant.client_id, {"client": grant.client, "grants": [], "assessments": []})
+        entry["grants"].append(grant)
+    assessments = Assessment.objects.filter(organisation_id__in=clients.keys()).order_by("-updated_at")
+    for assessment in assessments:
+        clients[assessment.organisation_id]["assessments"].append(assessment)
+    return list(clients.values())

@@ -1,0 +1,160 @@
+"""Writes for organisations, memberships, invitations and consultant grants."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import ConsultantGrant, Invitation, Membership, Organisation, Role
+
+INVITATION_SALT = "scorecard.invitation"
+User = get_user_model()
+
+
+def user_by_email(email: str) -> AbstractBaseUser | None:
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
+@transaction.atomic
+def user_create(*, email: str, password: str) -> AbstractBaseUser:
+    email = email.strip().lower()
+    if user_by_email(email):
+        raise ValidationError(_("An account with this e-mail already exists. Log in instead."))
+    return User.objects.create_user(username=email, email=email, password=password)
+
+
+@transaction.atomic
+def organisation_create(
+    *, user: AbstractBaseUser, name: str, kind: str, sector: str, size: str, hq_country: str
+) -> Organisation:
+    organisation = Organisation.objects.create(name=name, kind=kind, sector=sector, size=size, hq_country=hq_country)
+    Membership.objects.create(user=user, organisation=organisation, role=Role.OWNER)
+    return organisation
+
+
+@transaction.atomic
+def signup(
+    *, email: str, password: str, organisation_name: str, kind: str, sector: str, size: str, hq_country: str
+) -> tuple[AbstractBaseUser, Organisation]:
+    user = user_create(email=email, password=password)
+    organisation = organisation_create(
+        user=user, name=organisation_name, kind=kind, sector=sector, size=size, hq_country=hq_country
+    )
+    return user, organisation
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps(str(invitation.pk), salt=INVITATION_SALT)
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The open invitation behind a signed token; ValidationError when forged, expired or used."""
+    max_age = timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    try:
+        pk = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise ValidationError(_("This invitation has expired. Ask for a new one.")) from exc
+    except signing.BadSignature as exc:
+        raise ValidationError(_("This invitation link is not valid.")) from exc
+    invitation = Invitation.objects.select_related("organisation").filter(pk=pk).first()
+    if invitation is None:
+        raise ValidationError(_("This invitation was withdrawn."))
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation has already been accepted."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_create(
+    *, organisation: Organisation, email: str, role: str, by: AbstractBaseUser, base_url: str
+) -> Invitation:
+    email = email.strip().lower()
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise ValidationError(_("%(email)s is already a member of this organisation.") % {"email": email})
+    invitation = Invitation.objects.create(organisation=organisation, email=email, role=role, invited_by=by)
+    link = base_url + reverse("invitation_accept", args=[invitation_token(invitation)])
+    send_mail(
+        subject=_("You are invited to %(org)s on the ASEAN AI Governance Scorecard") % {"org": organisation.name},
+        message=_(
+            "%(who)s invites you to join %(org)s as %(role)s.\n\nAccept within %(days)s days: %(link)s\n"
+        ) % {
+            "who": by.get_username(), "org": organisation.name, "role": invitation.get_role_display(),
+            "days": settings.INVITATION_MAX_AGE_DAYS, "link": link,
+        },
+        from_email=None,
+        recipient_list=[email],
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: AbstractBaseUser) -> Membership:
+    if (user.email or "").lower() != invitation.email.lower():  # type: ignore[attr-defined]
+        raise ValidationError(
+            _("This invitation is for %(email)s. Log in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at:
+        raise ValidationError(_("This invitation has already been accepted."))
+    membership, created = Membership.objects.get_or_create(
+        user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
+    )
+    locked.accepted_at = timezone.now()
+    locked.accepted_by = user
+    locked.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+@transaction.atomic
+def grant_create(*, client: Organisation, consultant_email: str, role: str, by: AbstractBaseUser) -> ConsultantGrant:
+    consultant = user_by_email(consultant_email)
+    consultancies = list(
+        Organisation.objects.filter(kind=Organisation.Kind.CONSULTANCY, memberships__user=consultant)
+        if consultant
+        else []
+    )
+    if not consultancies:
+        raise ValidationError(_("No consultancy account uses that e-mail address. Ask your consultant to sign up."))
+    if len(consultancies) > 1:
+        raise ValidationError(
+            _("That person belongs to several consultancies; ask them for the e-mail of their consultancy's owner.")
+        )
+    consultancy = consultancies[0]
+    if consultancy.pk == client.pk:
+        raise ValidationError(_("An organisation cannot grant access to itself."))
+    if ConsultantGrant.objects.filter(client=client, consultancy=consultancy, revoked_at__isnull=True).exists():
+        raise ValidationError(_("%(name)s already has access.") % {"name": consultancy.name})
+    return ConsultantGrant.objects.create(client=client, consultancy=consultancy, role=role, granted_by=by)
+
+
+@transaction.atomic
+def grant_revoke(*, grant: ConsultantGrant) -> ConsultantGrant:
+    if grant.revoked_at is None:
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+    return grant
+
+
+@transaction.atomic
+def client_create(
+    *, consultancy: Organisation, by: AbstractBaseUser, name: str, sector: str, size: str, hq_country: str
+) -> Organisation:
+    """A consultancy creates a client: the client organisation plus an owner-level grant to the consultancy,
+    so the consultant can invite the client's own people (who can later revoke the grant)."""
+    client = Organisation.objects.create(
+        name=name, kind=Organisation.Kind.ORGANISATION, sector=sector, size=size, hq_country=hq_country,
+        created_by_consultancy=consultancy,
+    )
+    ConsultantGrant.objects.create(client=client, consultancy=consultancy, role=Role.OWNER, granted_by=by)
+    return client

@@ -1,0 +1,49 @@
+"""Background work: bulk PDF exports for consultants (django-tasks; immediate in development).
+
+Run the worker in production with `manage.py db_worker` (see docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.text import slugify
+from django_tasks import task
+
+from .models import Assessment, BulkExport
+from .selectors import assessment_get_for
+
+
+@task()
+def render_bulk_export(export_id: str) -> None:
+    """Render each chosen report (re-checking access: a grant may be revoked meanwhile) into one zip."""
+    from .reports.context import report_context
+    from .reports.pdf import render_report_pdf
+    from .views.reports import prepared_by
+
+    export = BulkExport.objects.get(pk=export_id)
+    user = get_user_model().objects.get(pk=export.requested_by_id)
+    BulkExport.objects.filter(pk=export.pk).update(status=BulkExport.Status.RUNNING)
+    buffer = io.BytesIO()
+    try:
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for index, assessment_id in enumerate(export.assessment_ids, start=1):
+                assessment: Assessment = assessment_get_for(user=user, pk=assessment_id)
+                branding = prepared_by(user, assessment)
+                pdf = render_report_pdf(
+                    assessment, {**report_context(assessment), **branding}, branding["branding_digest"]
+                )
+                name = f"{slugify(assessment.organisation.name)}-{slugify(assessment.name)}-{str(assessment.pk)[:8]}.pdf"
+                archive.writestr(name, pdf)
+                BulkExport.objects.filter(pk=export.pk).update(done_count=index)
+    except Exception as exc:  # recorded for the user; the status page offers a retry
+        BulkExport.objects.filter(pk=export.pk).update(
+            status=BulkExport.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        return
+    BulkExport.objects.filter(pk=export.pk).update(
+        status=BulkExport.Status.DONE, archive=buffer.getvalue(), finished_at=timezone.now()
+    )

@@ -1,0 +1,48 @@
+"""Template helpers for scores: level badges, heat map classes, SVG bars."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString
+
+from ..reports.charts import bar_svg
+from ..reports.scripts import add_break_opportunities
+
+register = template.Library()
+
+
+@register.filter
+def heat_class(score: float | None) -> str:
+    if score is None:
+        return "heat-na"
+    return f"heat-{min(4, int(score // 20))}"
+
+
+@register.filter
+def score_text(score: float | None) -> str:
+    return "n/a" if score is None else f"{score:.0f}"
+
+
+@register.simple_tag
+def score_bar(score: float | None, label: str = "") -> SafeString:
+    return bar_svg(score, label=label)
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    return {"ready": "text-bg-success", "conditions": "text-bg-warning", "not_ready": "text-bg-danger"}.get(
+        status, "text-bg-secondary"
+    )
+
+
+@register.filter
+def breakable(text: str | None) -> str:
+    """Text with line-break opportunities for Khmer, Lao, Myanmar and Thai (escaped by the template as usual)."""
+    return add_break_opportunities(str(text)) if text else ""

@@ -1,0 +1,45 @@
+"""Project URLs. Every URL that takes an object id reaches its object through a scoped selector."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .views import assessments, organisations, pages, reports, results
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("healthz", pages.healthz, name="healthz"),
+    path("about/", pages.about, name="about"),
+    path("admin/", admin.site.urls),
+    path("accounts/signup/", organisations.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("dashboard/", organisations.dashboard, name="dashboard"),
+    path("portfolio/", organisations.portfolio, name="portfolio"),
+    path("portfolio/exports/", reports.bulk_export, name="bulk_export"),
+    path("portfolio/exports/<uuid:pk>/", reports.bulk_export_status, name="bulk_export_status"),
+    path("portfolio/exports/<uuid:pk>/download/", reports.bulk_export_download, name="bulk_export_download"),
+    path("invitations/<str:token>/", organisations.invitation_accept, name="invitation_accept"),
+    path("orgs/<uuid:pk>/", organisations.organisation_detail, name="organisation_detail"),
+    path("orgs/<uuid:pk>/invite/", organisations.invitation_create, name="invitation_create"),
+    path("orgs/<uuid:pk>/grants/", organisations.grant_create, name="grant_create"),
+    path("orgs/<uuid:pk>/grants/<uuid:grant_pk>/revoke/", organisations.grant_revoke, name="grant_revoke"),
+    path("orgs/<uuid:pk>/clients/new/", organisations.client_create, name="client_create"),
+    path("orgs/<uuid:pk>/branding/", reports.branding_upload, name="branding_upload"),
+    path("orgs/<uuid:pk>/assessments/new/", assessments.assessment_create, name="assessment_create"),
+    path("orgs/<uuid:pk>/assessments/import/", assessments.assessment_import_view, name="assessment_import"),
+    path("assessments/<uuid:pk>/", assessments.assessment_detail, name="assessment_detail"),
+    path("assessments/<uuid:pk>/profile/", assessments.assessment_profile, name="assessment_profile"),
+    path("assessments/<uuid:pk>/sections/<slug:section>/", assessments.assessment_section, name="assessment_section"),
+    path("assessments/<uuid:pk>/sections/<slug:section>/answers/<str:code>/", assessments.answer_autosave,
+         name="answer_autosave"),
+    path("assessments/<uuid:pk>/submit/", assessments.assessment_submit, name="assessment_submit"),
+    path("assessments/<uuid:pk>/reassess/", assessments.assessment_reassess, name="assessment_reassess"),
+    path("assessments/<uuid:pk>/history/", assessments.assessment_history, name="assessment_history"),
+    path("assessments/<uuid:pk>/export.json", assessments.assessment_export_json, name="assessment_export_json"),
+    path("assessments/<uuid:pk>/results/", results.assessment_results, name="assessment_results"),
+    path("assessments/<uuid:pk>/readiness/", results.assessment_readiness, name="assessment_readiness"),
+    path("assessments/<uuid:pk>/action-plan.csv", results.action_plan_csv, name="action_plan_csv"),
+    path("assessments/<uuid:pk>/report/", reports.report_print, name="report_print"),
+    path("assessments/<uuid:pk>/report.pdf", reports.report_pdf, name="report_pdf"),
+]

@@ -1,0 +1,184 @@
+"""Sign-up, dashboard, organisations, invitations, consultant grants and the consultant portfolio."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..forms import AcceptInvitationSignupForm, ClientForm, GrantForm, InvitationForm, SignupForm
+from ..models import Role
+from ..selectors import (
+    assessments_for,
+    consultancies_for,
+    organisation_get_for,
+    organisations_for,
+    portfolio_for,
+)
+from ..services import organisations as org_services
+
+AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _form_errors(form: object, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)  # type: ignore[attr-defined]
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, organisation = org_services.signup(
+                email=data["email"], password=data["password1"], organisation_name=data["organisation_name"],
+                kind=data["kind"], sector=data["sector"], size=data["size"], hq_country=data["hq_country"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            login(request, user, backend=AUTH_BACKEND)  # login() rotates the session key
+            messages.success(request, _("Welcome! Your account and %(org)s are ready.") % {"org": organisation.name})
+            return redirect("organisation_detail", pk=organisation.pk)
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    organisations = list(organisations_for(request.user))
+    assessments = list(assessments_for(request.user).order_by("-updated_at")[:50])
+    return render(request, "scorecard/dashboard.html", {
+        "organisations": organisations, "assessments": assessments,
+        "consultancies": list(consultancies_for(request.user)),
+    })
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+    organisation = organisation_get_for(user=request.user, pk=pk)
+    is_owner = organisation.access_role == Role.OWNER  # type: ignore[attr-defined]
+    return render(request, "scorecard/organisation_detail.html", {
+        "organisation": organisation,
+        "is_owner": is_owner,
+        "can_edit": organisation.access_role in (Role.OWNER, Role.EDITOR),  # type: ignore[attr-defined]
+        "memberships": organisation.memberships.select_related("user").order_by("user__email"),
+        "invitations": organisation.invitations.filter(accepted_at__isnull=True),
+        "grants": organisation.grants_given.filter(revoked_at__isnull=True).select_related("consultancy"),
+        "assessments": organisation.assessments.select_related("framework_version").order_by("-updated_at"),
+        "invitation_form": InvitationForm(auto_id="invite_%s") if is_owner else None,
+        "grant_form": GrantForm(auto_id="grant_%s") if is_owner and not organisation.is_consultancy else None,
+    })
+
+
+@login_required
+@require_POST
+def invitation_create(request: HttpRequest, pk: UUID) -> HttpResponse:
+    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = org_services.invitation_create(
+                organisation=organisation, email=form.cleaned_data["email"], role=form.cleaned_data["role"],
+                by=request.user, base_url=request.build_absolute_uri("/").rstrip("/"),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+    else:
+        messages.error(request, _("Enter a valid e-mail address and role."))
+    return redirect("organisation_detail", pk=organisation.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = org_services.invitation_from_token(token)
+    except ValidationError as exc:
+        return render(request, "scorecard/invitation_invalid.html", {"errors": exc.messages}, status=400)
+    existing_user = org_services.user_by_email(invitation.email)
+    signup_form = None
+    if not request.user.is_authenticated and existing_user is None:
+        signup_form = AcceptInvitationSignupForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.user.is_authenticated:
+                org_services.invitation_accept(invitation=invitation, user=request.user)
+            elif signup_form is not None and signup_form.is_valid():
+                user = org_services.user_create(email=invitation.email, password=signup_form.cleaned_data["password1"])
+                org_services.invitation_accept(invitation=invitation, user=user)
+                login(request, user, backend=AUTH_BACKEND)
+            else:
+                raise ValidationError(_("Please correct the errors below."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("You joined %(org)s.") % {"org": invitation.organisation.name})
+            return redirect("organisation_detail", pk=invitation.organisation_id)
+    return render(request, "scorecard/invitation_accept.html", {
+        "invitation": invitation, "signup_form": signup_form, "needs_login": existing_user is not None,
+    })
+
+
+@login_required
+@require_POST
+def grant_create(request: HttpRequest, pk: UUID) -> HttpResponse:
+    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    form = GrantForm(request.POST)
+    if form.is_valid():
+        try:
+            grant = org_services.grant_create(
+                client=organisation, consultant_email=form.cleaned_data["consultant_email"],
+                role=form.cleaned_data["role"], by=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(name)s now has access.") % {"name": grant.consultancy.name})
+    else:
+        messages.error(request, _("Enter the consultant's e-mail address and the access to give."))
+    return redirect("organisation_detail", pk=organisation.pk)
+
+
+@login_required
+@require_POST
+def grant_revoke(request: HttpRequest, pk: UUID, grant_pk: UUID) -> HttpResponse:
+    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    grant = get_object_or_404(organisation.grants_given, pk=grant_pk, revoked_at__isnull=True)
+    org_services.grant_revoke(grant=grant)
+    messages.success(request, _("Access for %(name)s was revoked.") % {"name": grant.consultancy.name})
+    return redirect("organisation_detail", pk=organisation.pk)
+
+
+@login_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    return render(request, "scorecard/portfolio.html", {
+        "consultancies": list(consultancies_for(request.user)), "clients": portfolio_for(request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_create(request: HttpRequest, pk: UUID) -> HttpResponse:
+    consultancy = organisation_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
+    if not consultancy.is_consultancy:
+        messages.error(request, _("Only a consultancy can create client organisations."))
+        return redirect("organisation_detail", pk=consultancy.pk)
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        client = org_services.client_create(consultancy=consultancy, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Client %(name)s created.") % {"name": client.name})
+        return redirect("organisation_detail", pk=client.pk)
+    return render(request, "scorecard/form_page.html", {
+        "form": form, "title": _("New client for %(name)s") % {"name": consultancy.name},
+    })

@@ -1,0 +1,116 @@
+"""The report: HTML print view, PDF download, consultants' bulk export, and report branding."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..models import Assessment, BulkExport, Branding, Organisation, Role
+from ..reports.context import report_context
+from ..reports.pdf import ReportRenderError, render_report_pdf
+from ..selectors import assessment_get_for, consultancies_for, organisation_get_for, portfolio_for
+from ..services.branding import branding_set_logo, logo_data_uri
+from ..tasks import render_bulk_export
+
+
+def prepared_by(user: Any, assessment: Assessment) -> dict[str, Any]:
+    """Who the report is prepared by: the user's consultancy when they reach the client through a grant."""
+    consultancy = (
+        consultancies_for(user).filter(grants_received__client=assessment.organisation,
+                                       grants_received__revoked_at__isnull=True).first()
+        if not assessment.organisation.memberships.filter(user=user).exists() else None
+    )
+    branding = Branding.objects.filter(organisation=consultancy).first() if consultancy else None
+    return {
+        "prepared_by": consultancy.name if consultancy else assessment.organisation.name,
+        "prepared_by_person": user.get_username(),
+        "logo": logo_data_uri(branding) if branding else None,
+        "branding_digest": f"{consultancy.pk if consultancy else ''}:{branding.logo_sha256 if branding else ''}",
+    }
+
+
+@login_required
+def report_print(request: HttpRequest, pk: UUID) -> HttpResponse:
+    assessment = assessment_get_for(user=request.user, pk=pk)
+    return render(request, "reports/print.html", {**report_context(assessment), **prepared_by(request.user, assessment)})
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: UUID) -> HttpResponse:
+    assessment = assessment_get_for(user=request.user, pk=pk)
+    branding = prepared_by(request.user, assessment)
+    try:
+        pdf = render_report_pdf(assessment, {**report_context(assessment), **branding}, branding["branding_digest"])
+    except ReportRenderError:
+        return render(request, "reports/render_failed.html", {"assessment": assessment}, status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(assessment.name) or "assessment"}-report.pdf"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_export(request: HttpRequest) -> HttpResponse:
+    clients = portfolio_for(request.user)
+    if request.method == "POST":
+        ids = request.POST.getlist("assessments")
+        if not ids:
+            messages.error(request, _("Pick at least one assessment."))
+        else:
+            try:
+                chosen = [str(assessment_get_for(user=request.user, pk=i).pk) for i in ids]
+            except (Http404, ValidationError):
+                messages.error(request, _("One of the assessments is not available to you."))
+            else:
+                export = BulkExport.objects.create(requested_by=request.user, assessment_ids=chosen)
+                render_bulk_export.enqueue(str(export.pk))
+                return redirect("bulk_export_status", pk=export.pk)
+    exports = BulkExport.objects.filter(requested_by=request.user).defer("archive")[:10]
+    return render(request, "reports/bulk_export.html", {"clients": clients, "exports": exports})
+
+
+def _export_for(request: HttpRequest, pk: UUID) -> BulkExport:
+    return get_object_or_404(BulkExport.objects.defer("archive"), pk=pk, requested_by=request.user)
+
+
+@login_required
+def bulk_export_status(request: HttpRequest, pk: UUID) -> HttpResponse:
+    export = _export_for(request, pk)
+    template = "reports/_bulk_progress.html" if request.headers.get("HX-Request") else "reports/bulk_status.html"
+    return render(request, template, {"export": export})
+
+
+@login_required
+def bulk_export_download(request: HttpRequest, pk: UUID) -> HttpResponse:
+    export = get_object_or_404(BulkExport, pk=pk, requested_by=request.user, status=BulkExport.Status.DONE)
+    response = HttpResponse(bytes(export.archive or b""), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="reports-{export.created_at:%Y%m%d-%H%M}.zip"'
+    return response
+
+
+@login_required
+@require_POST
+def branding_upload(request: HttpRequest, pk: UUID) -> HttpResponse:
+    organisation: Organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    upload = request.FILES.get("logo")
+    if not organisation.is_consultancy:
+        messages.error(request, _("Report branding is for consultancies."))
+    elif upload is None:
+        messages.error(request, _("Choose a PNG or JPEG file."))
+    else:
+        try:
+            branding_set_logo(organisation=organisation, data=upload.read())
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Logo saved. It appears on the cover of reports you prepare."))
+    return redirect("organisation_detail", pk=organisation.pk)

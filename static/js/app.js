@@ -1,0 +1,61 @@
+// Autosave feedback for the questionnaire (htmx does the saving). No inline script anywhere: the CSP forbids it.
+(function () {
+  "use strict";
+  var pending = new Set();
+  var retryTimers = new Map();
+
+  function stateFor(fieldset) {
+    return document.getElementById("state-" + fieldset.id.replace(/^q-/, ""));
+  }
+
+  function showError(fieldset, text) {
+    var state = stateFor(fieldset);
+    if (state) {
+      state.innerHTML = "";
+      var span = document.createElement("span");
+      span.className = "save-state is-error";
+      span.setAttribute("role", "alert");
+      span.textContent = text;
+      state.appendChild(span);
+    }
+  }
+
+  function scheduleRetry(fieldset) {
+    if (retryTimers.has(fieldset)) return;
+    retryTimers.set(fieldset, window.setTimeout(function () {
+      retryTimers.delete(fieldset);
+      window.htmx.trigger(fieldset, "change");
+    }, 5000));
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var fieldset = event.detail.elt;
+    if (fieldset.classList && fieldset.classList.contains("question-card")) {
+      pending.add(fieldset);
+      var state = stateFor(fieldset);
+      if (state) state.textContent = "Saving…";
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var fieldset = event.detail.elt;
+    if (!fieldset.classList || !fieldset.classList.contains("question-card")) return;
+    if (event.detail.successful) {
+      pending.delete(fieldset);
+      var saved = fieldset.querySelector(".save-state.is-saved");
+      fieldset.classList.toggle("is-unanswered", !saved);
+      if (saved) fieldset.classList.remove("is-unanswered");
+    } else {
+      // Server error or no connection: the answer stays in the page; retry shortly.
+      showError(fieldset, "Not saved yet (connection or server problem). Your answer is kept here and will be retried.");
+      scheduleRetry(fieldset);
+    }
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (pending.size > 0) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();
