@@ -312,7 +312,8 @@ def action_plan(results: Iterable[QuestionResult], questions: Mapping[str, Quest
     return tuple(
         ActionItem(
             rank=i, code=r.code, principle=r.principle, section=r.section, priority=priority(r),
-            impact=_round(r.weight * r.share_missing * HUNDRED) / HUNDRED, points=r.points, max_points=r.max_points,
+            impact=(r.weight * r.share_missing).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+            points=r.points, max_points=r.max_points,
             recommendation=questions[r.code].recommendation, next_step=r.next_step,
         )
         for i, r in enumerate(gaps, start=1)

@@ -17,7 +17,7 @@ from frameworks.selectors import countries_for, questions_for
 from . import engine, readiness
 from .models import Answer, Assessment
 
-_framework_cache: dict[int, tuple[engine.Framework, dict[str, Question]]] = {}
+_framework_cache: dict[tuple[int, str, str], tuple[engine.Framework, dict[str, Question]]] = {}
 
 
 def _section(question: Question) -> str:
@@ -31,7 +31,9 @@ def _section(question: Question) -> str:
 def framework_for(version: FrameworkVersion) -> tuple[engine.Framework, dict[str, Question]]:
     """Engine definitions for a version, plus its questions by code. Cached for published versions, which
     never change."""
-    cached = _framework_cache.get(version.pk)
+    # Keyed on more than the pk: a test database (or a re-created database) may reuse a pk for other content.
+    key = (version.pk, version.code, str(version.published_at))
+    cached = _framework_cache.get(key)
     if cached and version.status != FrameworkVersion.Status.DRAFT:
         return cached
     questions = list(questions_for(version))
@@ -54,7 +56,7 @@ def framework_for(version: FrameworkVersion) -> tuple[engine.Framework, dict[str
     )
     result = (framework, {q.code: q for q in questions})
     if version.status != FrameworkVersion.Status.DRAFT:
-        _framework_cache[version.pk] = result
+        _framework_cache[key] = result
     return result
 
 

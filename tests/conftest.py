@@ -1,0 +1,74 @@
+"""Shared fixtures. The shipped content is loaded once per test session, as `make run` loads it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from frameworks.loading import load_content
+from frameworks.models import FrameworkVersion
+from scorecard.models import Role
+from tests.factories import AssessmentFactory, MembershipFactory, OrganisationFactory, UserFactory
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "asean-2024-2025"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Any) -> None:
+    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+    settings.SECURE_SSL_REDIRECT = False
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+    # Production serves hashed names from `collectstatic`; tests run without it.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def ensure_content() -> FrameworkVersion:
+    version = FrameworkVersion.objects.filter(code="asean-2024-2025").first()
+    return version or load_content(CONTENT_DIR).version
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        ensure_content()
+
+
+@pytest.fixture
+def content(db: Any) -> FrameworkVersion:
+    return ensure_content()
+
+
+@pytest.fixture
+def owner(db: Any) -> Any:
+    membership = MembershipFactory(role=Role.OWNER)
+    return membership.user
+
+
+@pytest.fixture
+def organisation(owner: Any) -> Any:
+    return owner.memberships.get().organisation
+
+
+@pytest.fixture
+def assessment(content: FrameworkVersion, organisation: Any, owner: Any) -> Any:
+    return AssessmentFactory(organisation=organisation, created_by=owner)
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def outsider(db: Any) -> Any:
+    """A user of another organisation, who must never see the first one's data."""
+    other = OrganisationFactory(name="Other Org")
+    user = UserFactory(email="outsider@example.org")
+    MembershipFactory(user=user, organisation=other, role=Role.OWNER)
+    return user

@@ -1,0 +1,70 @@
+"""Factories for tenant data. Reference content comes from the shipped fixtures (see conftest)."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+
+from frameworks.models import FrameworkVersion
+from scorecard.models import Assessment, ConsultantGrant, Membership, Organisation, Role
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    username = factory.SelfAttribute("email")
+    password = factory.django.Password("correct-horse-battery-9")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organisation.Kind.ORGANISATION
+    sector = "finance"
+    size = "large"
+    hq_country = "MY"
+
+
+class ConsultancyFactory(OrganisationFactory):
+    name = factory.Sequence(lambda n: f"Consultancy {n}")
+    kind = Organisation.Kind.CONSULTANCY
+    sector = "professional"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.OWNER
+
+
+class GrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsultantGrant
+
+    client = factory.SubFactory(OrganisationFactory)
+    consultancy = factory.SubFactory(ConsultancyFactory)
+    role = Role.EDITOR
+    granted_by = factory.SubFactory(UserFactory)
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    framework_version = factory.LazyFunction(lambda: FrameworkVersion.objects.current())
+    name = factory.Sequence(lambda n: f"Assessment {n}")
+    sector = "finance"
+    size = "large"
+    ai_role = "both"
+    uses_genai = True
+    target_markets = factory.LazyFunction(lambda: ["SG", "VN", "KH"])
+    created_by = factory.SubFactory(UserFactory)

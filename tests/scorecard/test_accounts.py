@@ -1,0 +1,161 @@
+"""Sign-up, invitations, consultant grants, login throttling and the security headers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from scorecard.models import ConsultantGrant, Invitation, Membership, Organisation, Role
+from tests.conftest import client_for
+from tests.factories import ConsultancyFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+SIGNUP = {"email": "ana@example.org", "password1": "a-Long-unusual-pass-42", "password2": "a-Long-unusual-pass-42",
+          "organisation_name": "Ana Fintech", "kind": "organisation", "sector": "finance", "size": "small",
+          "hq_country": "ID"}
+
+
+def test_signup_creates_user_organisation_and_owner_membership() -> None:
+    client = Client()
+    response = client.post(reverse("signup"), SIGNUP)
+    organisation = Organisation.objects.get(name="Ana Fintech")
+    assert response.status_code == 302 and response["Location"] == reverse("organisation_detail", args=[organisation.pk])
+    assert Membership.objects.get(organisation=organisation).role == Role.OWNER
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("password1", "password123", "too common"),
+    ("email", "not-an-email", "valid email"),
+])
+def test_signup_rejects_bad_input_and_saves_nothing(field: str, value: str, message: str) -> None:
+    data = dict(SIGNUP, **{field: value})
+    if field == "password1":
+        data["password2"] = value
+    response = Client().post(reverse("signup"), data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not User.objects.filter(email__iexact=SIGNUP["email"]).exists()
+    assert not Organisation.objects.filter(name="Ana Fintech").exists()
+
+
+def test_duplicate_email_is_refused(owner: Any) -> None:
+    response = Client().post(reverse("signup"), dict(SIGNUP, email=owner.email.upper()))
+    assert "already exists" in response.content.decode()
+    assert User.objects.filter(email__iexact=owner.email).count() == 1
+
+
+def test_invitation_by_email_then_accept_with_a_new_account(organisation: Any, owner: Any) -> None:
+    client_for(owner).post(reverse("invitation_create", args=[organisation.pk]),
+                           {"email": "Newbie@Example.org", "role": "editor"})
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/invitations/[^\s]+/)", mail.outbox[0].body).group(1)  # type: ignore[union-attr]
+    newcomer = Client()
+    assert "Choose a password" in newcomer.get(link).content.decode()
+    response = newcomer.post(link, {"password1": "fresh-Secret-pass-7", "password2": "fresh-Secret-pass-7"})
+    assert response.status_code == 302
+    member = Membership.objects.get(organisation=organisation, user__email="newbie@example.org")
+    assert member.role == Role.EDITOR
+    assert Invitation.objects.get().accepted_at is not None
+    # A used link cannot be used again.
+    assert Client().get(link).status_code == 400
+
+
+def test_tampered_invitation_link_is_refused() -> None:
+    response = Client().get(reverse("invitation_accept", args=["not-a-real-token"]))
+    assert response.status_code == 400 and "not valid" in response.content.decode()
+
+
+def test_invitation_for_someone_else_cannot_be_accepted(organisation: Any, owner: Any) -> None:
+    client_for(owner).post(reverse("invitation_create", args=[organisation.pk]), {"email": "x@example.org",
+                                                                                  "role": "viewer"})
+    link = re.search(r"(/invitations/[^\s]+/)", mail.outbox[0].body).group(1)  # type: ignore[union-attr]
+    intruder = UserFactory(email="intruder@example.org")
+    client_for(intruder).post(link)
+    assert not Membership.objects.filter(user=intruder).exists()
+
+
+def test_only_owners_invite(organisation: Any) -> None:
+    editor = MembershipFactory(organisation=organisation, role=Role.EDITOR).user
+    response = client_for(editor).post(reverse("invitation_create", args=[organisation.pk]),
+                                       {"email": "y@example.org", "role": "owner"})
+    assert response.status_code == 403 and not Invitation.objects.exists()
+
+
+def test_grant_and_revoke_consultant_access(organisation: Any, owner: Any) -> None:
+    consultancy = ConsultancyFactory()
+    consultant = MembershipFactory(organisation=consultancy, role=Role.OWNER).user
+    client_for(owner).post(reverse("grant_create", args=[organisation.pk]),
+                           {"consultant_email": consultant.email, "role": "viewer"})
+    grant = ConsultantGrant.objects.get(client=organisation)
+    assert grant.consultancy == consultancy and grant.role == Role.VIEWER
+    portfolio = client_for(consultant).get(reverse("portfolio")).content.decode()
+    assert organisation.name in portfolio
+    client_for(owner).post(reverse("grant_revoke", args=[organisation.pk, grant.pk]))
+    assert organisation.name not in client_for(consultant).get(reverse("portfolio")).content.decode()
+
+
+def test_grant_to_unknown_consultant_gives_a_clear_message(organisation: Any, owner: Any) -> None:
+    response = client_for(owner).post(reverse("grant_create", args=[organisation.pk]),
+                                      {"consultant_email": "nobody@example.org", "role": "viewer"}, follow=True)
+    assert "No consultancy account uses that e-mail" in response.content.decode()
+    assert not ConsultantGrant.objects.exists()
+
+
+def test_consultant_creates_a_client_and_can_start_assessments(content: Any) -> None:
+    consultancy = ConsultancyFactory()
+    consultant = MembershipFactory(organisation=consultancy, role=Role.OWNER).user
+    client = client_for(consultant)
+    response = client.post(reverse("client_create", args=[consultancy.pk]),
+                           {"name": "Client Co", "sector": "retail", "size": "medium", "hq_country": "TH"})
+    client_org = Organisation.objects.get(name="Client Co")
+    assert response["Location"] == reverse("organisation_detail", args=[client_org.pk])
+    assert client.get(reverse("assessment_create", args=[client_org.pk])).status_code == 200
+
+
+def test_login_locks_out_after_repeated_failures(owner: Any) -> None:
+    client = Client()
+    for _ in range(5):
+        client.post(reverse("login"), {"username": owner.username, "password": "wrong"})
+    locked = client.post(reverse("login"), {"username": owner.username, "password": "correct-horse-battery-9"})
+    assert locked.status_code == 429
+    assert "Too many failed log-in attempts" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_rotates_the_session(owner: Any) -> None:
+    client = Client()
+    client.get(reverse("login"))
+    client.session["probe"] = 1
+    before = client.session.session_key
+    response = client.post(reverse("login"), {"username": owner.username, "password": "correct-horse-battery-9"})
+    assert response.status_code == 302
+    assert client.session.session_key != before
+
+
+def test_state_changes_need_a_csrf_token(organisation: Any, owner: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    response = client.post(reverse("invitation_create", args=[organisation.pk]), {"email": "z@example.org",
+                                                                                 "role": "viewer"})
+    assert response.status_code == 403 and not Invitation.objects.exists()
+
+
+def test_no_state_change_on_get(assessment: Any, owner: Any) -> None:
+    client = client_for(owner)
+    assert client.get(reverse("assessment_submit", args=[assessment.pk])).status_code == 405
+    assert client.get(reverse("assessment_reassess", args=[assessment.pk])).status_code == 405
+
+
+def test_security_headers_forbid_inline_script_and_framing(owner: Any) -> None:
+    response = client_for(owner).get(reverse("dashboard"))
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert "<script>" not in response.content.decode() and " onclick=" not in response.content.decode()

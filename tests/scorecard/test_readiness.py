@@ -1,0 +1,64 @@
+"""Cross-border readiness: the worked example of docs/methodology.md, blockers, missing laws, no answers."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from scorecard import engine, readiness
+from scorecard.readiness import MarketDef
+from tests.scorecard.test_engine import EXAMPLE, EXAMPLE_ANSWERS, EXAMPLE_PROFILE
+
+VN = MarketDef("VN", "Viet Nam", {"TE": D("1.25"), "PD": D("1.5")}, True,
+               {"VN-01": "Law 91/2025", "VN-02": "Law 134/2025/QH15"}, {"VN-02": "Map obligations"})
+SG = MarketDef("SG", "Singapore", {"TE": D(1), "PD": D(1)}, True, {"SG-01": "PDPA 2012"}, {})
+KH = MarketDef("KH", "Cambodia", {"TE": D(1), "PD": D(1)}, False, {}, {})
+TH = MarketDef("TH", "Thailand", {"TE": D(1), "PD": D(1)}, True, {}, {})
+
+
+def report(answers: dict[str, engine.AnswerValue] = EXAMPLE_ANSWERS) -> dict[str, readiness.MarketReadiness]:
+    scored = engine.score_assessment(EXAMPLE, EXAMPLE_PROFILE, answers)
+    return {m.code: m for m in readiness.readiness_report(scored, [VN, SG, KH, TH])}
+
+
+def test_worked_example_from_the_methodology() -> None:
+    markets = report()
+    vn, sg, kh = markets["VN"], markets["SG"], markets["KH"]
+    assert (vn.principle_component, vn.requirement_component, vn.score) == (D("71.3"), D("33.3"), D("59.9"))
+    assert vn.status == readiness.NOT_READY
+    assert [(b.code, b.legal_basis) for b in vn.blockers] == [("VN-02", "Law 134/2025/QH15")]
+    assert vn.cells["PD"] == D("65.0") and vn.cells["TE"] == D("62.5")
+    assert (sg.principle_component, sg.requirement_component, sg.score, sg.status) == (
+        D("70.6"), D("100.0"), D("79.4"), readiness.READY)
+    assert (kh.score, kh.status, kh.legal_uncertainty) == (D("70.6"), readiness.CONDITIONS, True)
+
+
+def test_a_failed_mandatory_requirement_blocks_whatever_the_score() -> None:
+    perfect = {code: engine.AnswerValue("4") for code in ("TE-01", "PD-01", "PD-03", "VN-02")}
+    perfect |= {"TE-02": engine.AnswerValue("yes"), "TE-03": engine.AnswerValue("checklist", tuple("abcd")),
+                "TE-04": engine.AnswerValue("4"), "PD-02": engine.AnswerValue("yes"),
+                "VN-01": engine.AnswerValue("no"), "SG-01": engine.AnswerValue("yes")}
+    vn = report(perfect)["VN"]
+    assert vn.score is not None and vn.score >= D(70)
+    assert vn.status == readiness.NOT_READY and [b.code for b in vn.blockers] == ["VN-01"]
+    assert report(perfect)["SG"].status == readiness.READY
+
+
+def test_market_without_answers_is_not_ready_and_says_why() -> None:
+    markets = report({})
+    assert markets["VN"].score == D(0)
+    assert markets["VN"].status == readiness.NOT_READY
+    assert {b.status for b in markets["VN"].blockers} == {"unanswered"}
+
+
+def test_missing_data_protection_law_is_never_simply_ready() -> None:
+    perfect = {c: engine.AnswerValue("4") for c in ("TE-01", "TE-04", "PD-01", "PD-03")}
+    perfect |= {"TE-02": engine.AnswerValue("yes"), "TE-03": engine.AnswerValue("checklist", tuple("abcd")),
+                "PD-02": engine.AnswerValue("yes")}
+    kh = report(perfect)["KH"]
+    assert kh.score == D("100.0")
+    assert kh.status == readiness.CONDITIONS
+    assert any("legal uncertainty" in c for c in kh.conditions)
+
+
+def test_markets_not_selected_are_not_reported() -> None:
+    assert "TH" not in report()
