@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import pydyf
+import weasyprint.draw
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -22,11 +24,47 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from ..models import Assessment, RenderedReport
+from .scripts import NO_SPACE_RUN, ZWSP
 
 logger = logging.getLogger(__name__)
-TEMPLATE_REVISION = "2026-11-21.1"  # bump when the report template changes, to refresh cached PDFs
+
+def _template_revision() -> str:
+    """A digest of the report templates and stylesheet: editing them refreshes every cached PDF."""
+    root = Path(settings.BASE_DIR)
+    files = sorted((root / "templates" / "reports").glob("*.html")) + sorted(
+        (root / "templates" / "includes").glob("*.html")
+    ) + [root / "static" / "css" / "report.css"]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+TEMPLATE_REVISION = _template_revision()
 _font_config: FontConfiguration | None = None
 _stylesheet: CSS | None = None
+
+
+def _draw_text_with_actual_text(stream: Any, textbox: Any, *args: Any, **kwargs: Any) -> Any:
+    """Wrap Thai, Lao, Khmer and Myanmar text runs in a marked-content span carrying /ActualText.
+
+    Why: a PDF maps each glyph to Unicode once per font, so text whose glyphs are reordered or combined
+    (Khmer pre-base vowels, Myanmar medials, Thai SARA AM) is extracted, copied and read aloud wrongly.
+    /ActualText gives screen readers, search and copy-paste the text as the person typed it.
+    """
+    text = getattr(textbox, "text", "")
+    if not NO_SPACE_RUN.search(text):
+        return _original_draw_text(stream, textbox, *args, **kwargs)
+    stream.begin_marked_content("Span", pydyf.Dictionary({"ActualText": pydyf.String(text.replace(ZWSP, ""))}))
+    try:
+        return _original_draw_text(stream, textbox, *args, **kwargs)
+    finally:
+        stream.end_marked_content()
+
+
+# WeasyPrint is pinned (requirements.txt); tests/scorecard/test_reports.py reads the spans back.
+_original_draw_text = weasyprint.draw.draw_text
+weasyprint.draw.draw_text = _draw_text_with_actual_text
 
 
 class ReportRenderError(Exception):

@@ -12,7 +12,7 @@ import re
 import icu
 
 # Thai, Lao, Myanmar (+ extended A/B), Khmer (+ symbols).
-_NO_SPACE_RUN = re.compile(r"[\u0E00-\u0EFF\u1000-\u109F\uA9E0-\uA9FF\uAA60-\uAA7F\u1780-\u17FF\u19E0-\u19FF]+")
+NO_SPACE_RUN = re.compile(r"[\u0E00-\u0EFF\u1000-\u109F\uA9E0-\uA9FF\uAA60-\uAA7F\u1780-\u17FF\u19E0-\u19FF]+")
 ZWSP = "\u200b"
 
 
@@ -30,4 +30,4 @@ def add_break_opportunities(text: str) -> str:
     """`text` with zero-width spaces between words of Thai, Lao, Khmer and Myanmar runs."""
     if not text:
         return text
-    return _NO_SPACE_RUN.sub(lambda match: ZWSP.join(_split_words(match.group(0))), text)
+    return NO_SPACE_RUN.sub(lambda match: ZWSP.join(_split_words(match.group(0))), text)

@@ -1,0 +1,161 @@
+"""Answering: autosave, validation, N/A, the audit trail, submit and lock, re-assessment, query counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from frameworks.models import Question
+from scorecard.models import Answer, AnswerChange, Assessment
+from scorecard.questionnaire import sections_for
+from scorecard.services.assessments import answer_save, missing_answers
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def autosave(client: Any, assessment: Any, code: str, section: str, **fields: Any) -> Any:
+    return client.post(reverse("answer_autosave", args=[assessment.pk, section, code]),
+                       {f"{code}-{k}": v for k, v in fields.items()}, HTTP_HX_REQUEST="true")
+
+
+def answer_everything(assessment: Assessment, user: Any, choice_for: Any = None) -> None:
+    for section in sections_for(assessment):
+        for item in section.items:
+            q = item.question
+            if q.scale == "checklist":
+                answer_save(assessment=assessment, question=q, by=user, choice="checklist",
+                            checked=[o.code for o in q.options.all()][:2])
+            else:
+                choice = choice_for(q) if choice_for else q.options.all()[1].code
+                answer_save(assessment=assessment, question=q, by=user, choice=choice, checked=[])
+
+
+def test_profile_decides_the_sections(assessment: Assessment) -> None:
+    keys = [s.key for s in sections_for(assessment)]
+    assert keys[:7] == [f"principle-{c}" for c in ("TE", "FE", "SS", "HC", "PD", "AC", "RR")]
+    assert "genai" in keys and {"market-SG", "market-VN", "market-KH"} <= set(keys)
+    assessment.uses_genai, assessment.target_markets, assessment.ai_role = False, ["TH"], "deployer"
+    keys = [s.key for s in sections_for(assessment)]
+    assert "genai" not in keys and "market-TH" in keys and "market-VN" not in keys
+    te = next(s for s in sections_for(assessment) if s.key == "principle-TE")
+    assert "TE-03" not in [i.question.code for i in te.items]  # developer-only question
+
+
+def test_autosave_saves_and_records_who_changed_what(assessment: Assessment, owner: Any) -> None:
+    client = client_for(owner)
+    response = autosave(client, assessment, "TE-01", "principle-TE", choice="3", evidence_note="Notice on app")
+    assert response.status_code == 200 and "Saved at" in response.content.decode()
+    autosave(client, assessment, "TE-01", "principle-TE", choice="4", evidence_note="Notice on app")
+    answer = Answer.objects.get(assessment=assessment, question__code="TE-01")
+    assert (answer.choice, answer.evidence_note, answer.updated_by) == ("4", "Notice on app", owner)
+    changes = list(AnswerChange.objects.filter(assessment=assessment).order_by("changed_at", "pk"))
+    assert [(c.before and c.before["choice"], c.after["choice"]) for c in changes] == [(None, "3"), ("3", "4")]
+    assert changes[-1].changed_by == owner
+    assessment.refresh_from_db()
+    assert (assessment.last_section, assessment.last_question) == ("principle-TE", "TE-01")
+
+
+@pytest.mark.parametrize(("code", "fields", "message"), [
+    ("TE-01", {"choice": "na"}, "not one of the available choices"),
+    ("TE-05", {"choice": "na", "na_justification": " "}, "Explain why"),
+    ("TE-01", {"choice": "3", "evidence_link": "javascript:alert(1)"}, "full web address"),
+    ("TE-01", {"choice": "99"}, "not one of the available choices"),
+])
+def test_invalid_answers_are_explained_and_nothing_is_saved(assessment: Assessment, owner: Any, code: str,
+                                                            fields: dict[str, str], message: str) -> None:
+    response = autosave(client_for(owner), assessment, code, "principle-TE", **fields)
+    assert response.status_code == 200 and "Not saved" in response.content.decode()
+    assert message in response.content.decode()
+    assert not Answer.objects.filter(assessment=assessment).exists()
+
+
+def test_na_with_justification_is_saved(assessment: Assessment, owner: Any) -> None:
+    autosave(client_for(owner), assessment, "TE-05", "principle-TE", choice="na",
+             na_justification="Every model we use is explainable")
+    assert Answer.objects.get(question__code="TE-05").na_justification == "Every model we use is explainable"
+
+
+def test_two_tabs_answering_different_questions_lose_nothing(assessment: Assessment, owner: Any) -> None:
+    tab1, tab2 = client_for(owner), client_for(owner)
+    autosave(tab1, assessment, "TE-01", "principle-TE", choice="2")
+    autosave(tab2, assessment, "TE-02", "principle-TE", choice="1", evidence_note="from tab 2")
+    autosave(tab1, assessment, "TE-06", "principle-TE", choice="yes")
+    saved = dict(Answer.objects.filter(assessment=assessment).values_list("question__code", "choice"))
+    assert saved == {"TE-01": "2", "TE-02": "1", "TE-06": "yes"}
+
+
+def test_no_javascript_section_save_keeps_valid_answers_and_reports_the_rest(assessment: Assessment,
+                                                                            owner: Any) -> None:
+    url = reverse("assessment_section", args=[assessment.pk, "principle-TE"])
+    response = client_for(owner).post(url, {"TE-01-choice": "3", "TE-05-choice": "na",
+                                            "TE-02-evidence_note": "typed but no answer yet"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "Explain why the question does not apply" in body
+    assert "typed but no answer yet" in body  # nothing typed is lost
+    saved = dict(Answer.objects.filter(assessment=assessment).values_list("question__code", "choice"))
+    assert saved == {"TE-01": "3", "TE-02": ""}
+
+
+def test_section_renders_with_a_fixed_number_of_queries(assessment: Assessment, owner: Any) -> None:
+    client = client_for(owner)
+    small = reverse("assessment_section", args=[assessment.pk, "market-SG"])  # 2 questions
+    large = reverse("assessment_section", args=[assessment.pk, "principle-TE"])  # 6 questions
+    client.get(large)  # warm the framework cache
+    counts = []
+    for url in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    answer_everything(assessment, owner)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(large)
+    assert counts[0] == counts[1] == len(queries), counts
+    assert counts[0] <= 12
+
+
+def test_submit_requires_every_applicable_answer_then_locks(assessment: Assessment, owner: Any) -> None:
+    client = client_for(owner)
+    response = client.post(reverse("assessment_submit", args=[assessment.pk]), follow=True)
+    assert "still need an answer" in response.content.decode()
+    answer_everything(assessment, owner)
+    assert missing_answers(assessment) == []
+    response = client.post(reverse("assessment_submit", args=[assessment.pk]))
+    assert response["Location"] == reverse("assessment_results", args=[assessment.pk])
+    assessment.refresh_from_db()
+    assert assessment.is_locked and assessment.results["framework_version"] == "asean-2024-2025"
+    locked = autosave(client, assessment, "TE-01", "principle-TE", choice="0")
+    assert "submitted and locked" in locked.content.decode()
+    assert Answer.objects.get(assessment=assessment, question__code="TE-01").choice != "0"
+
+
+def test_content_update_never_changes_a_submitted_assessment(assessment: Assessment, owner: Any) -> None:
+    answer_everything(assessment, owner)
+    client_for(owner).post(reverse("assessment_submit", args=[assessment.pk]))
+    assessment.refresh_from_db()
+    stored = assessment.results["overall"]["score"]
+    # An admin re-weights a question in the published version's database rows directly (the worst case).
+    Question.objects.filter(version=assessment.framework_version, code="TE-01").update(weight=5)
+    page = client_for(owner).get(reverse("assessment_results", args=[assessment.pk]))
+    assert page.context["overall"]["score"] == stored
+
+
+def test_reassess_prefills_from_the_previous_assessment(assessment: Assessment, owner: Any) -> None:
+    answer_everything(assessment, owner)
+    client = client_for(owner)
+    client.post(reverse("assessment_submit", args=[assessment.pk]))
+    client.post(reverse("assessment_reassess", args=[assessment.pk]))
+    new = Assessment.objects.exclude(pk=assessment.pk).get()
+    assert new.previous == assessment and new.status == "draft"
+    assert new.answers.count() == assessment.answers.count()
+
+
+def test_resume_link_points_at_the_last_question(assessment: Assessment, owner: Any) -> None:
+    client = client_for(owner)
+    autosave(client, assessment, "PD-02", "principle-PD", choice="2")
+    page = client.get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
+    assert reverse("assessment_section", args=[assessment.pk, "principle-PD"]) + "#q-PD-02" in page

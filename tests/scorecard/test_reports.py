@@ -1,0 +1,232 @@
+"""The PDF report: read back from the bytes, compared with the results page, in every ASEAN script."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from PIL import Image
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from frameworks.models import Question
+from scorecard.models import BulkExport, RenderedReport, Role
+from scorecard.reports import pdf as pdf_module
+from scorecard.reports.pdf import StaticOnlyFetcher, font_config
+from scorecard.reports.scripts import ZWSP, add_break_opportunities
+from scorecard.services.assessments import answer_save
+from tests.conftest import client_for
+from tests.factories import AssessmentFactory, ConsultancyFactory, GrantFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = {
+    "vi": "Chúng tôi kiểm tra thiên lệch của mô hình mỗi quý",
+    "th": "เราทดสอบความลำเอียงของแบบจำลองทุกไตรมาส",
+    "km": "យើងធ្វើតេស្តភាពលំអៀងនៃគំរូរៀងរាល់ត្រីមាស",
+    "lo": "ພວກເຮົາທົດສອບຄວາມລຳອຽງຂອງແບບຈຳລອງທຸກໄຕມາດ",
+    "my": "ကျွန်ုပ်တို့သည်မော်ဒယ်၏ဘက်လိုက်မှုကိုသုံးလတစ်ကြိမ်စစ်ဆေးသည်",
+    "ms": "Kami menguji berat sebelah model setiap suku tahun",
+    "fil": "Sinusuri namin ang pagkiling ng modelo bawat kwarter",
+}
+
+
+def pdf_text(data: bytes, first: int | None = None, last: int | None = None) -> str:
+    args = ["pdftotext", "-layout"]
+    if first:
+        args += ["-f", str(first), "-l", str(last or first)]
+    result = subprocess.run([*args, "-", "-"], input=data, capture_output=True, check=True)
+    return result.stdout.decode("utf-8").replace(ZWSP, "")
+
+
+def fill(assessment: Any, user: Any) -> None:
+    notes = list(SAMPLES.values())
+    questions = Question.objects.filter(version=assessment.framework_version, market__isnull=True,
+                                        genai_dimension__isnull=True).prefetch_related("options")
+    for i, question in enumerate(questions):
+        options = list(question.options.all())
+        if question.scale == "checklist":
+            answer_save(assessment=assessment, question=question, by=user, choice="checklist",
+                        checked=[options[0].code], evidence_note=notes[i % len(notes)])
+        else:
+            answer_save(assessment=assessment, question=question, by=user, choice=options[i % len(options)].code,
+                        checked=[], evidence_note=notes[i % len(notes)])
+
+
+def test_pdf_matches_the_results_page_and_renders_every_script(assessment: Any, owner: Any) -> None:
+    assessment.organisation.name = "Công ty Dữ liệu <Việt>"
+    assessment.organisation.save()
+    fill(assessment, owner)
+    client = client_for(owner)
+    results = client.get(reverse("assessment_results", args=[assessment.pk])).context
+    response = client.get(reverse("report_pdf", args=[assessment.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    data = response.content
+    text = pdf_text(data)
+
+    # The numbers are the results page's numbers.
+    summary = pdf_text(data, 3, 6)
+    overall = results["overall"]["score"]
+    assert re.search(rf"\b{overall:.0f}/100", summary), summary[:400]
+    for principle in results["principles"]:
+        row = re.search(rf"{re.escape(principle['name'])}\s+(\d+|n/a)\s+(\d)", summary)
+        assert row, principle["name"]
+        assert row.group(1) == f"{principle['score']:.0f}" and row.group(2) == str(principle["level"])
+    for market in results["markets"]:
+        assert re.search(rf"{re.escape(market['name'])}\s+{market['score']:.0f}\s+{market['status_label']}", summary)
+
+    # Text typed by users in each script comes back out of the PDF, and user text is escaped, not markup.
+    for language, sample in SAMPLES.items():
+        assert sample in text.replace("\n", "").replace(" ", "") or sample in text, language
+    assert "Công ty Dữ liệu <Việt>" in text
+
+    # Noto fonts for the scripts are embedded and subset.
+    fonts = subprocess.run(["pdffonts", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    for family in ("Noto-Sans-Thai", "Noto-Sans-Khmer", "Noto-Sans-Lao", "Noto-Sans-Myanmar"):
+        line = next((x for x in fonts.splitlines() if family.replace("-", "") in x.replace("-", "")), "")
+        assert line and " yes yes " in line, (family, fonts)
+
+    # Accessible, well-formed: title, author, language, tagged.
+
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.metadata.title.startswith("AI governance scorecard: Công ty")
+    assert reader.metadata.author == "Công ty Dữ liệu <Việt>"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en" and root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
+    assert len(reader.pages) > 12
+    assert "Demo" not in pdf_text(data, 1) and "Công ty Dữ liệu <Việt>" in pdf_text(data, 1)  # the cover is page 1
+    assert "Contents" in pdf_text(data, 2) and re.search(r"Executive summary[\s.]*3\b", pdf_text(data, 2))
+
+
+def _overflowing_lines(text: str) -> tuple[int, int]:
+    """(lines, lines wider than their 40 mm box) when `text` is laid out by WeasyPrint."""
+    html = HTML(string=f'<p style="width:40mm;font-family:Noto Sans Khmer, Noto Sans Lao, Noto Sans Myanmar">'
+                       f"{text}</p>")
+    document = html.render(font_config=font_config())
+    lines = overflow = 0
+
+    def walk(box: Any, limit: float | None) -> None:
+        nonlocal lines, overflow
+        if type(box).__name__ == "LineBox":
+            lines += 1
+            if box.width > (limit or 0) + 0.5:
+                overflow += 1
+        for child in getattr(box, "children", []):
+            walk(child, box.width if type(box).__name__ == "BlockBox" else limit)
+
+    walk(document.pages[0]._page_box, None)
+    return lines, overflow
+
+
+@pytest.mark.parametrize("script", ["km", "lo", "my"])
+def test_long_khmer_lao_myanmar_text_wraps_inside_its_box(script: str) -> None:
+    text = SAMPLES[script] * 4
+    lines, overflow = _overflowing_lines(add_break_opportunities(text))
+    assert lines > 1 and overflow == 0
+    # Without the break opportunities the same text overflows: the helper is what makes it fit.
+    assert _overflowing_lines(text)[1] > 0
+
+
+def test_break_opportunities_leave_other_text_alone() -> None:
+    assert add_break_opportunities("Plain English, Bahasa & Tiếng Việt") == "Plain English, Bahasa & Tiếng Việt"
+    assert ZWSP in add_break_opportunities(SAMPLES["km"])
+
+
+@pytest.mark.parametrize("url", ["http://example.org/x.png", "https://127.0.0.1/a.css", "file:///etc/passwd",
+                                 "ftp://example.org/x"])
+def test_fetcher_refuses_network_and_other_files(url: str) -> None:
+    with pytest.raises(ValueError, match="refused"):
+        StaticOnlyFetcher().fetch(url)
+
+
+def test_fetcher_serves_our_static_files_and_data_uris() -> None:
+    static = (Path(__file__).resolve().parents[2] / "static" / "css" / "report.css").as_uri()
+    assert b"@page" in StaticOnlyFetcher().fetch(static).read()
+    assert StaticOnlyFetcher().fetch("data:text/plain,hello").read() == b"hello"
+
+
+def test_repeated_download_is_served_from_the_cache(assessment: Any, owner: Any, monkeypatch: Any) -> None:
+    client = client_for(owner)
+    first = client.get(reverse("report_pdf", args=[assessment.pk])).content
+    monkeypatch.setattr(pdf_module, "html_to_pdf", lambda html: pytest.fail("rendered again"))
+    assert client.get(reverse("report_pdf", args=[assessment.pk])).content == first
+    assert RenderedReport.objects.filter(assessment=assessment).count() == 1
+    # A changed answer changes the key: the next download renders again.
+    monkeypatch.setattr(pdf_module, "html_to_pdf", lambda html: b"%PDF-new")
+    question = Question.objects.get(version=assessment.framework_version, code="TE-01")
+    answer_save(assessment=assessment, question=question, by=owner, choice="2", checked=[])
+    assert client.get(reverse("report_pdf", args=[assessment.pk])).content == b"%PDF-new"
+
+
+def test_a_failed_render_gives_a_message_and_a_retry(assessment: Any, owner: Any, monkeypatch: Any) -> None:
+    def boom(html: str) -> bytes:
+        raise RuntimeError("pango exploded")
+
+    monkeypatch.setattr(pdf_module, "html_to_pdf", boom)
+    response = client_for(owner).get(reverse("report_pdf", args=[assessment.pk]))
+    assert response.status_code == 503
+    assert "Try again" in response.content.decode() and "pango" not in response.content.decode()
+
+
+def _image(fmt: str, size: tuple[int, int] = (120, 60)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "navy").save(buffer, fmt)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (_image("GIF"), "PNG or JPEG image, not GIF"),
+    (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "not a readable PNG or JPEG"),
+    (_image("PNG", (5000, 10)), "between 16 and 2000 pixels"),
+    (_image("PNG")[:40], "not a readable PNG or JPEG"),
+])
+def test_logo_uploads_are_validated(data: bytes, message: str) -> None:
+    consultancy = ConsultancyFactory()
+    owner = MembershipFactory(organisation=consultancy, role=Role.OWNER).user
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(owner).post(reverse("branding_upload", args=[consultancy.pk]),
+                                      {"logo": SimpleUploadedFile("logo", data)}, follow=True)
+    assert message in response.content.decode()
+    assert not hasattr(consultancy, "branding") or consultancy.branding is None
+
+
+def test_consultant_report_carries_the_consultancy_logo_and_name(content: Any) -> None:
+    grant = GrantFactory()
+    consultant = MembershipFactory(organisation=grant.consultancy, role=Role.OWNER).user
+    client = client_for(consultant)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post(reverse("branding_upload", args=[grant.consultancy.pk]),
+                {"logo": SimpleUploadedFile("logo.png", _image("PNG"))})
+    assessment = AssessmentFactory(organisation=grant.client, target_markets=[])
+    page = client.get(reverse("report_print", args=[assessment.pk])).content.decode()
+    assert grant.consultancy.name in page and 'src="data:image/png;base64,' in page
+
+
+def test_bulk_export_renders_a_zip_with_progress(content: Any) -> None:
+    grant = GrantFactory()
+    consultant = MembershipFactory(organisation=grant.consultancy, role=Role.OWNER).user
+    first, second = (AssessmentFactory(organisation=grant.client, target_markets=["SG"]) for _ in range(2))
+    client = client_for(consultant)
+    response = client.post(reverse("bulk_export"), {"assessments": [first.pk, second.pk]})
+    export = BulkExport.objects.get()
+    assert response["Location"] == reverse("bulk_export_status", args=[export.pk])
+    assert (export.status, export.done_count, export.total) == ("done", 2, 2)
+    assert "Download the zip" in client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    archive = zipfile.ZipFile(io.BytesIO(client.get(reverse("bulk_export_download", args=[export.pk])).content))
+    names = archive.namelist()
+    assert len(names) == 2 and all(archive.read(n).startswith(b"%PDF") for n in names)
+
+
+def test_bulk_export_refuses_assessments_of_others(content: Any, outsider: Any) -> None:
+    foreign = AssessmentFactory()
+    response = client_for(outsider).post(reverse("bulk_export"), {"assessments": [foreign.pk]}, follow=True)
+    assert "not available to you" in response.content.decode()
+    assert not BulkExport.objects.exists()
