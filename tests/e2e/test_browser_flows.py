@@ -1,0 +1,140 @@
+"""End to end in a real browser: sign up, answer with autosave, reload, submit; invite, grant, revoke.
+
+axe-core checks each page for serious or critical accessibility violations.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+
+from scorecard.models import Answer, Assessment
+
+pytestmark = [pytest.mark.e2e]
+PASSWORD = "a-Long-unusual-pass-42"
+axe = Axe()
+
+
+def assert_accessible(page: Any) -> None:
+    results = axe.run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
+
+
+def sign_up(page: Any, email: str, organisation: str, kind: str = "organisation") -> None:
+    page.goto("/accounts/signup/")
+    assert_accessible(page)
+    page.get_by_label("Work e-mail").fill(email)
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_label("Organisation name").fill(organisation)
+    page.get_by_label("Account type").select_option(kind)
+    page.get_by_label("Country of headquarters").select_option("VN")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(re.compile(r"/orgs/"))
+
+
+def test_self_assessment_flow_with_autosave_reload_and_submit(new_page: Any) -> None:
+    page = new_page()
+    page.goto("/")
+    assert_accessible(page)
+    sign_up(page, "owner@example.org", "Mekong Analytics")
+    page.get_by_role("link", name="Start an assessment").click()
+    page.get_by_label("Assessment name").fill("First review")
+    page.get_by_label("AI deployer (we use AI systems built by others)").check()
+    page.get_by_label("Singapore").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url(re.compile(r"/assessments/[0-9a-f-]+/$"))
+    assert_accessible(page)
+    page.get_by_role("link", name="Start the questionnaire").click()
+    page.wait_for_url(re.compile(r"/sections/principle-TE/"))
+
+    # Keyboard only: Tab to the first question's answers, choose with the arrow keys.
+    first = page.locator("#q-TE-01")
+    first.get_by_label("Implemented").focus()
+    page.keyboard.press("ArrowUp")  # moves the selection to "Defined" and fires change
+    page.locator("#state-TE-01").get_by_text("Saved at").wait_for()
+    with page.expect_response(lambda r: "/answers/TE-01/" in r.url and r.ok):
+        first.get_by_label("Evidence note").fill("Chatbot banner in Tiếng Việt and English")
+    page.locator("#q-TE-02").get_by_label("Don't know (scores nothing)").check()
+    page.locator("#state-TE-02").get_by_text("Saved at").wait_for()
+    assert_accessible(page)
+
+    page.reload()
+    assert page.locator("#q-TE-01").get_by_label("Defined").is_checked()
+    assert page.locator("#q-TE-01").get_by_label("Evidence note").input_value() == (
+        "Chatbot banner in Tiếng Việt and English")
+    assert page.locator("#q-TE-02").get_by_label("Don't know (scores nothing)").is_checked()
+
+    # A bad N/A (no justification) is refused in place, and the page keeps what was chosen.
+    te05 = page.locator("#q-TE-05")
+    te05.get_by_label("Not applicable (explain why)").check()
+    page.locator("#state-TE-05").get_by_text("Not saved").wait_for()
+    assert te05.get_by_label("Not applicable (explain why)").is_checked()
+
+    # Answer the rest section by section with the no-JavaScript save buttons.
+    while True:
+        for card in page.locator("fieldset.question-card").all():
+            options = card.locator("input[type=radio][value=unknown]")
+            if not card.locator("input[type=radio]:checked").count() or card.get_attribute("id") == "q-TE-05":
+                options.check()
+        next_button = page.get_by_role("button", name="Save and go to the next section")
+        if next_button.count():
+            next_button.click()
+            page.wait_for_load_state()
+        else:
+            page.get_by_role("button", name="Save section").click()
+            page.wait_for_load_state()
+            break
+    page.get_by_role("link", name="First review").click()
+    page.get_by_role("button", name="Submit assessment").click()
+    page.wait_for_url(re.compile(r"/results/"))
+    assessment = Assessment.objects.get(name="First review")
+    stored = assessment.results["overall"]["score"]
+    assert stored > 0  # TE-01 "Defined" earns points; every other answer is "don't know"
+    assert page.get_by_test_id("overall-score").inner_text() == f"{stored:.0f} / 100"
+    assert_accessible(page)
+    page.get_by_role("link", name="Cross-border readiness").click()
+    assert "Singapore" in page.get_by_test_id("market-SG").inner_text()
+    assert_accessible(page)
+
+    assert assessment.is_locked
+    assert Answer.objects.get(assessment=assessment, question__code="TE-01").choice == "2"
+
+
+def test_invite_accept_grant_and_revoke(new_page: Any) -> None:
+    owner = new_page()
+    sign_up(owner, "boss@example.org", "Kampot Insurance")
+    org_url = owner.url
+    owner.locator("#invite_email").fill("colleague@example.org")
+    owner.locator("#invite_role").select_option("viewer")
+    owner.get_by_role("button", name="Send invitation").click()
+    owner.get_by_text("Invitation sent to colleague@example.org").wait_for()
+    link = re.search(r"http://[^\s]+/invitations/[^\s]+/", mail.outbox[-1].body).group(0)  # type: ignore[union-attr]
+
+    colleague = new_page()
+    colleague.goto(link)
+    assert_accessible(colleague)
+    colleague.locator("#id_password1").fill(PASSWORD)
+    colleague.locator("#id_password2").fill(PASSWORD)
+    colleague.get_by_role("button", name="Create account and join").click()
+    colleague.get_by_text("You joined Kampot Insurance").wait_for()
+
+    consultant = new_page()
+    sign_up(consultant, "advisor@example.org", "Lanna Advisory", kind="consultancy")
+    owner.goto(org_url)
+    owner.locator("#grant_consultant_email").fill("advisor@example.org")
+    owner.get_by_role("button", name="Grant access").click()
+    owner.get_by_text("Lanna Advisory now has access").wait_for()
+    consultant.goto("/portfolio/")
+    assert consultant.get_by_role("link", name="Kampot Insurance").count() == 1
+    assert_accessible(consultant)
+
+    owner.get_by_role("button", name="Revoke access for Lanna Advisory").click()
+    owner.get_by_text("Access for Lanna Advisory was revoked").wait_for()
+    consultant.reload()
+    assert consultant.get_by_role("link", name="Kampot Insurance").count() == 0
