@@ -58,7 +58,7 @@ class DraftOnlyMixin:
 class DraftOnlyInline(DraftOnlyMixin, admin.TabularInline):
     extra = 0
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:  # type: ignore[override]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_add_permission(request, obj) and (obj is None or _editable(obj))
 
 
@@ -81,13 +81,17 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
         for source in queryset:
             stamp = timezone.now().strftime("%Y%m%d%H%M%S")
             try:
-                draft = version_clone(source=source, code=f"{source.code}-draft-{stamp}"[:60],
-                                      label=f"{source.label} (draft {stamp[:8]})")
+                draft = version_clone(
+                    source=source, code=f"{source.code}-draft-{stamp}"[:60], label=f"{source.label} (draft {stamp[:8]})"
+                )
             except ContentError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
-                self.message_user(request, _("Draft %(code)s created. Edit its content, then publish it.")
-                                  % {"code": draft.code}, messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("Draft %(code)s created. Edit its content, then publish it.") % {"code": draft.code},
+                    messages.SUCCESS,
+                )
 
     @admin.action(description=_("Publish (after validating the whole version)"))
     def publish(self, request: HttpRequest, queryset: QuerySet[FrameworkVersion]) -> None:
@@ -96,11 +100,17 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
                 version_publish(version=version)
             except ContentError as exc:
                 problems = "; ".join(str(p) for p in exc.problems[:20])
-                self.message_user(request, _("%(code)s was not published: %(problems)s")
-                                  % {"code": version.code, "problems": problems}, messages.ERROR)
+                self.message_user(
+                    request,
+                    _("%(code)s was not published: %(problems)s") % {"code": version.code, "problems": problems},
+                    messages.ERROR,
+                )
             else:
-                self.message_user(request, _("%(code)s is published. New assessments use it.")
-                                  % {"code": version.code}, messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("%(code)s is published. New assessments use it.") % {"code": version.code},
+                    messages.SUCCESS,
+                )
 
     @admin.action(description=_("Export to fixture files (zip)"))
     def export_files(self, request: HttpRequest, queryset: QuerySet[FrameworkVersion]) -> HttpResponse:
@@ -119,10 +129,17 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
             self.message_user(request, _("Select exactly two versions to compare."), messages.WARNING)
             return None
         old, new = sorted(queryset, key=lambda v: v.created_at)
-        return TemplateResponse(request, "admin/frameworks/version_diff.html", {
-            **self.admin_site.each_context(request), "old": old, "new": new, "changes": version_diff(old, new),
-            "title": _("What changed from %(old)s to %(new)s") % {"old": old.code, "new": new.code},
-        })
+        return TemplateResponse(
+            request,
+            "admin/frameworks/version_diff.html",
+            {
+                **self.admin_site.each_context(request),
+                "old": old,
+                "new": new,
+                "changes": version_diff(old, new),
+                "title": _("What changed from %(old)s to %(new)s") % {"old": old.code, "new": new.code},
+            },
+        )
 
 
 class OptionInline(DraftOnlyInline):
@@ -133,8 +150,18 @@ class OptionInline(DraftOnlyInline):
 @admin.register(Question)
 class QuestionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["code", "short_text", "principle", "scale", "weight", "key_control", "market", "version"]
-    list_filter = ["version", "principle__name", "scale", "key_control", "allow_na", "applies_to",
-                   "requires_genai", "genai_dimension__name", "market__name", "mandatory"]
+    list_filter = [
+        "version",
+        "principle__name",
+        "scale",
+        "key_control",
+        "allow_na",
+        "applies_to",
+        "requires_genai",
+        "genai_dimension__name",
+        "market__name",
+        "mandatory",
+    ]
     search_fields = ["code", "text", "guidance", "recommendation"]
     list_select_related = ["principle", "market", "version"]
     autocomplete_fields = ["principle", "component", "genai_dimension", "market"]

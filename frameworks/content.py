@@ -236,14 +236,33 @@ def _unique(checker: _Checker, seen: set[str], code: str, what: str) -> None:
 
 
 QUESTION_FIELDS = (
-    "code", "principle", "component", "scale", "weight", "key_control", "allow_na", "applies_to",
-    "requires_genai", "text", "guidance", "evidence", "recommendation", "options",
+    "code",
+    "principle",
+    "component",
+    "scale",
+    "weight",
+    "key_control",
+    "allow_na",
+    "applies_to",
+    "requires_genai",
+    "text",
+    "guidance",
+    "evidence",
+    "recommendation",
+    "options",
 )
 
 
 def _check_question(
-    problems: list[ContentProblem], file: str, raw: Any, *, refs: dict[str, set[str]], scales: dict[str, Any],
-    question_codes: set[str], extra_fields: tuple[str, ...] = (), prefix: str = "",
+    problems: list[ContentProblem],
+    file: str,
+    raw: Any,
+    *,
+    refs: dict[str, set[str]],
+    scales: dict[str, Any],
+    question_codes: set[str],
+    extra_fields: tuple[str, ...] = (),
+    prefix: str = "",
 ) -> _Checker:
     record = f"{prefix}question {raw.get('code', '?') if isinstance(raw, dict) else '?'}"
     c = _Checker(problems, file, record, raw)
@@ -362,7 +381,12 @@ def validate_content(data: dict[str, Any]) -> list[ContentProblem]:
     covered_risks: set[str] = set()
     for raw in genai.items("items"):
         q = _check_question(
-            problems, "genai", raw, refs=refs, scales=scales, question_codes=question_codes,
+            problems,
+            "genai",
+            raw,
+            refs=refs,
+            scales=scales,
+            question_codes=question_codes,
             extra_fields=("dimension", "risks"),
         )
         dimension = q.text("dimension")
@@ -389,8 +413,19 @@ def validate_content(data: dict[str, Any]) -> list[ContentProblem]:
     for raw in countries.items("countries"):
         c = _Checker(problems, "countries", f"country {raw.get('code', '?') if isinstance(raw, dict) else '?'}", raw)
         c.allowed(
-            "code", "order", "name", "member_since", "tier", "tier_source", "tier_confidence", "readiness_index",
-            "readiness_index_source", "readiness_index_confidence", "has_data_protection_law", "weights", "facts",
+            "code",
+            "order",
+            "name",
+            "member_since",
+            "tier",
+            "tier_source",
+            "tier_confidence",
+            "readiness_index",
+            "readiness_index_source",
+            "readiness_index_confidence",
+            "has_data_protection_law",
+            "weights",
+            "facts",
             "requirements",
         )
         code = c.code(pattern=re.compile(r"^[A-Z]{2}$"))
@@ -431,8 +466,14 @@ def validate_content(data: dict[str, Any]) -> list[ContentProblem]:
             f.choice("confidence", CONFIDENCES)
         for raw_req in c.items("requirements", required=False):
             q = _check_question(
-                problems, "countries", raw_req, refs=refs, scales=scales, question_codes=question_codes,
-                extra_fields=("mandatory", "legal_basis"), prefix=f"{c.record} > ",
+                problems,
+                "countries",
+                raw_req,
+                refs=refs,
+                scales=scales,
+                question_codes=question_codes,
+                extra_fields=("mandatory", "legal_basis"),
+                prefix=f"{c.record} > ",
             )
             q.flag("mandatory")
             q.text("legal_basis", max_length=300)
@@ -442,8 +483,12 @@ def validate_content(data: dict[str, Any]) -> list[ContentProblem]:
     instruments.text("source", required=False)
     instrument_codes: set[str] = set()
     for raw in instruments.items("instruments"):
-        c = _Checker(problems, "instruments", f"instrument {raw.get('code', '?') if isinstance(raw, dict) else '?'}", raw)
-        c.allowed("code", "order", "name", "status", "key_dates", "summary", "implication", "source", "as_of", "confidence")
+        c = _Checker(
+            problems, "instruments", f"instrument {raw.get('code', '?') if isinstance(raw, dict) else '?'}", raw
+        )
+        c.allowed(
+            "code", "order", "name", "status", "key_dates", "summary", "implication", "source", "as_of", "confidence"
+        )
         _unique(c, instrument_codes, c.code(), "instrument")
         c.integer("order")
         c.text("name", max_length=200)

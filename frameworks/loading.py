@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from .content import ContentError, ContentProblem, read_content, validate_content, write_content
+from .content import SCALES, ContentError, ContentProblem, read_content, validate_content, write_content
 from .models import (
     Country,
     CountryFact,
@@ -77,10 +77,16 @@ def load_content(source: Path | str | dict[str, Any], *, publish: bool = True) -
             if existing.status != FrameworkVersion.Status.DRAFT:
                 if version_to_content(existing) == _canonical(data):
                     return LoadResult(existing, created=False)
-                raise ContentError([ContentProblem(
-                    "version", "", "code",
-                    f"version {code!r} is published and cannot change; give the new content a new version code",
-                )])
+                raise ContentError(
+                    [
+                        ContentProblem(
+                            "version",
+                            "",
+                            "code",
+                            f"version {code!r} is published and cannot change; give the new content a new version code",
+                        )
+                    ]
+                )
             existing.delete()
         version = content_to_database(data, status=FrameworkVersion.Status.PUBLISHED if publish else "draft")
     return LoadResult(version, created=True)
@@ -106,36 +112,59 @@ def content_to_database(
     meta = data["version"]
     guide, genai, countries_doc, instruments_doc = (data[k] for k in ("guide", "genai", "countries", "instruments"))
     version = FrameworkVersion.objects.create(
-        code=meta["code"], label=meta["label"], title=meta["title"], description=meta.get("description") or "",
-        status=status, published_at=timezone.now() if status == FrameworkVersion.Status.PUBLISHED else None,
-        based_on=based_on, scales=guide.get("scales") or {},
+        code=meta["code"],
+        label=meta["label"],
+        title=meta["title"],
+        description=meta.get("description") or "",
+        status=status,
+        published_at=timezone.now() if status == FrameworkVersion.Status.PUBLISHED else None,
+        based_on=based_on,
+        scales=guide.get("scales") or {},
         sources={name: data[name].get("source", "") for name in ("guide", "genai", "countries", "instruments")},
     )
     principles = {
         p["code"]: Principle(
-            version=version, code=p["code"], order=p.get("order") or i, name=p["name"], short_name=p["short_name"],
-            definition=p["definition"], weight=_dec(p.get("weight")),
+            version=version,
+            code=p["code"],
+            order=p.get("order") or i,
+            name=p["name"],
+            short_name=p["short_name"],
+            definition=p["definition"],
+            weight=_dec(p.get("weight")),
         )
         for i, p in enumerate(guide["principles"], start=1)
     }
     Principle.objects.bulk_create(principles.values())
     components = {
         c["code"]: GovernanceComponent(
-            version=version, code=c["code"], order=c.get("order") or i, name=c["name"],
+            version=version,
+            code=c["code"],
+            order=c.get("order") or i,
+            name=c["name"],
             description=c.get("description") or "",
         )
         for i, c in enumerate(guide["components"], start=1)
     }
     GovernanceComponent.objects.bulk_create(components.values())
     risks = {
-        r["code"]: GenAIRisk(version=version, code=r["code"], order=r.get("order") or i, name=r["name"],
-                             description=r.get("description") or "")
+        r["code"]: GenAIRisk(
+            version=version,
+            code=r["code"],
+            order=r.get("order") or i,
+            name=r["name"],
+            description=r.get("description") or "",
+        )
         for i, r in enumerate(genai["risks"], start=1)
     }
     GenAIRisk.objects.bulk_create(risks.values())
     dimensions = {
-        d["code"]: GenAIDimension(version=version, code=d["code"], order=d.get("order") or i, name=d["name"],
-                                  description=d.get("description") or "")
+        d["code"]: GenAIDimension(
+            version=version,
+            code=d["code"],
+            order=d.get("order") or i,
+            name=d["name"],
+            description=d.get("description") or "",
+        )
         for i, d in enumerate(genai["dimensions"], start=1)
     }
     GenAIDimension.objects.bulk_create(dimensions.values())
@@ -145,8 +174,13 @@ def content_to_database(
     weights: list[MarketPrincipleWeight] = []
     for i, c in enumerate(countries_doc["countries"], start=1):
         country = Country(
-            version=version, code=c["code"], order=c.get("order") or i, name=c["name"],
-            member_since=_date(c["member_since"]), tier=c.get("tier") or "", tier_source=c.get("tier_source") or "",
+            version=version,
+            code=c["code"],
+            order=c.get("order") or i,
+            name=c["name"],
+            member_since=_date(c["member_since"]),
+            tier=c.get("tier") or "",
+            tier_source=c.get("tier_source") or "",
             tier_confidence=c.get("tier_confidence") or "",
             readiness_index=None if c.get("readiness_index") is None else _dec(c["readiness_index"]),
             readiness_index_source=c.get("readiness_index_source") or "",
@@ -158,13 +192,23 @@ def content_to_database(
     for c in countries_doc["countries"]:
         country = countries[c["code"]]
         for j, f in enumerate(c.get("facts") or [], start=1):
-            facts.append(CountryFact(
-                country=country, topic=f["topic"], order=j, summary=f["summary"], status=f.get("status") or "",
-                year=f.get("year"), source=f["source"], as_of=_date(f["as_of"]), confidence=f["confidence"],
-            ))
+            facts.append(
+                CountryFact(
+                    country=country,
+                    topic=f["topic"],
+                    order=j,
+                    summary=f["summary"],
+                    status=f.get("status") or "",
+                    year=f.get("year"),
+                    source=f["source"],
+                    as_of=_date(f["as_of"]),
+                    confidence=f["confidence"],
+                )
+            )
         for principle_code, weight in c["weights"].items():
-            weights.append(MarketPrincipleWeight(country=country, principle=principles[principle_code],
-                                                 weight=_dec(weight)))
+            weights.append(
+                MarketPrincipleWeight(country=country, principle=principles[principle_code], weight=_dec(weight))
+            )
     CountryFact.objects.bulk_create(facts)
     MarketPrincipleWeight.objects.bulk_create(weights)
 
@@ -173,11 +217,22 @@ def content_to_database(
 
     def add_question(q: dict[str, Any], order: int, **extra: Any) -> None:
         question = Question(
-            version=version, code=q["code"], order=order, text=q["text"], guidance=q["guidance"],
-            evidence_hint=q["evidence"], recommendation=q["recommendation"], scale=q["scale"],
-            weight=_dec(q.get("weight")), key_control=bool(q.get("key_control")), allow_na=bool(q.get("allow_na")),
-            applies_to=q.get("applies_to") or "any", requires_genai=bool(q.get("requires_genai")),
-            principle=principles[q["principle"]], component=components.get(q.get("component") or ""), **extra,
+            version=version,
+            code=q["code"],
+            order=order,
+            text=q["text"],
+            guidance=q["guidance"],
+            evidence_hint=q["evidence"],
+            recommendation=q["recommendation"],
+            scale=q["scale"],
+            weight=_dec(q.get("weight")),
+            key_control=bool(q.get("key_control")),
+            allow_na=bool(q.get("allow_na")),
+            applies_to=q.get("applies_to") or "any",
+            requires_genai=bool(q.get("requires_genai")),
+            principle=principles[q["principle"]],
+            component=components.get(q.get("component") or ""),
+            **extra,
         )
         question_rows.append((question, q.get("options") or scales[q["scale"]], q.get("risks") or []))
 
@@ -191,12 +246,23 @@ def content_to_database(
     for c in countries_doc["countries"]:
         for q in c.get("requirements") or []:
             order += 1
-            add_question(q, order, market=countries[c["code"]], mandatory=bool(q.get("mandatory")),
-                         legal_basis=q.get("legal_basis") or "")
+            add_question(
+                q,
+                order,
+                market=countries[c["code"]],
+                mandatory=bool(q.get("mandatory")),
+                legal_basis=q.get("legal_basis") or "",
+            )
     Question.objects.bulk_create([row[0] for row in question_rows])
     Option.objects.bulk_create(
-        Option(question=question, code=str(o["code"]), order=k, label=o["label"],
-               descriptor=o.get("descriptor") or "", points=_dec(o["points"]))
+        Option(
+            question=question,
+            code=str(o["code"]),
+            order=k,
+            label=o["label"],
+            descriptor=o.get("descriptor") or "",
+            points=_dec(o["points"]),
+        )
         for question, options, _ in question_rows
         for k, o in enumerate(options, start=1)
     )
@@ -208,9 +274,17 @@ def content_to_database(
     )
     regional = [
         RegionalInstrument(
-            version=version, code=r["code"], order=r.get("order") or i, name=r["name"], status=r["status"],
-            key_dates=r["key_dates"], summary=r["summary"], implication=r["implication"], source=r["source"],
-            as_of=_date(r["as_of"]), confidence=r["confidence"],
+            version=version,
+            code=r["code"],
+            order=r.get("order") or i,
+            name=r["name"],
+            status=r["status"],
+            key_dates=r["key_dates"],
+            summary=r["summary"],
+            implication=r["implication"],
+            source=r["source"],
+            as_of=_date(r["as_of"]),
+            confidence=r["confidence"],
         )
         for i, r in enumerate(instruments_doc["instruments"], start=1)
     ]
@@ -260,9 +334,21 @@ def _question_out(q: Question, scales: dict[str, Any], head: dict[str, Any], *, 
     return out
 
 
+OPTION_KEYS = ("code", "label", "descriptor", "points")
+
+
+def _canonical_scales(scales: dict[str, Any]) -> dict[str, Any]:
+    """Scales in a fixed order: PostgreSQL's jsonb does not keep the order of keys."""
+    return {
+        name: [{key: option[key] for key in OPTION_KEYS if key in option} for option in scales[name]]
+        for name in SCALES
+        if name in scales
+    }
+
+
 def version_to_content(version: FrameworkVersion) -> dict[str, Any]:
     """The version as content data, in the exact shape of the files (so load → export round-trips)."""
-    scales = version.scales or {}
+    scales = _canonical_scales(version.scales or {})
     questions = list(
         Question.objects.filter(version=version)
         .select_related("principle", "component", "genai_dimension", "market")
@@ -294,16 +380,24 @@ def version_to_content(version: FrameworkVersion) -> dict[str, Any]:
         for q in questions:
             if q.market_id == c.pk:
                 requirement: dict[str, Any] = {
-                    "code": q.code, "principle": q.principle.code, "mandatory": q.mandatory,
+                    "code": q.code,
+                    "principle": q.principle.code,
+                    "mandatory": q.mandatory,
                     "legal_basis": q.legal_basis,
                 }
                 if q.component_id:
                     requirement["component"] = q.component.code  # type: ignore[union-attr]
                 requirements.append(_question_out(q, scales, requirement))
         country: dict[str, Any] = {
-            "code": c.code, "order": c.order, "name": c.name, "member_since": c.member_since, "tier": c.tier,
-            "tier_source": c.tier_source, "tier_confidence": c.tier_confidence,
-            "readiness_index": _num(c.readiness_index), "readiness_index_source": c.readiness_index_source,
+            "code": c.code,
+            "order": c.order,
+            "name": c.name,
+            "member_since": c.member_since,
+            "tier": c.tier,
+            "tier_source": c.tier_source,
+            "tier_confidence": c.tier_confidence,
+            "readiness_index": _num(c.readiness_index),
+            "readiness_index_source": c.readiness_index_source,
             "readiness_index_confidence": c.readiness_index_confidence,
             "has_data_protection_law": c.has_data_protection_law,
             "weights": {w.principle.code: _num(w.weight) for w in weights},
@@ -316,19 +410,31 @@ def version_to_content(version: FrameworkVersion) -> dict[str, Any]:
     sources = version.sources or {}
     return {
         "version": {
-            "code": version.code, "label": version.label, "title": version.title,
+            "code": version.code,
+            "label": version.label,
+            "title": version.title,
             **({"description": version.description} if version.description else {}),
         },
         "guide": {
             **({"source": sources["guide"]} if sources.get("guide") else {}),
             "principles": [
-                {"code": p.code, "order": p.order, "name": p.name, "short_name": p.short_name,
-                 "weight": _num(p.weight), "definition": p.definition}
+                {
+                    "code": p.code,
+                    "order": p.order,
+                    "name": p.name,
+                    "short_name": p.short_name,
+                    "weight": _num(p.weight),
+                    "definition": p.definition,
+                }
                 for p in Principle.objects.filter(version=version)
             ],
             "components": [
-                {"code": c.code, "order": c.order, "name": c.name,
-                 **({"description": c.description} if c.description else {})}
+                {
+                    "code": c.code,
+                    "order": c.order,
+                    "name": c.name,
+                    **({"description": c.description} if c.description else {}),
+                }
                 for c in GovernanceComponent.objects.filter(version=version)
             ],
             "scales": scales,
@@ -340,11 +446,15 @@ def version_to_content(version: FrameworkVersion) -> dict[str, Any]:
             "dimensions": [_named(d) for d in GenAIDimension.objects.filter(version=version)],
             "items": [
                 _question_out(
-                    q, scales,
-                    {"code": q.code, "dimension": q.genai_dimension.code,  # type: ignore[union-attr]
-                     "principle": q.principle.code,
-                     **({"component": q.component.code} if q.component else {}),
-                     "risks": [r.code for r in q.risks.all()]},
+                    q,
+                    scales,
+                    {
+                        "code": q.code,
+                        "dimension": q.genai_dimension.code,  # type: ignore[union-attr]
+                        "principle": q.principle.code,
+                        **({"component": q.component.code} if q.component else {}),
+                        "risks": [r.code for r in q.risks.all()],
+                    },
                     genai=True,
                 )
                 for q in genai_items
@@ -354,9 +464,18 @@ def version_to_content(version: FrameworkVersion) -> dict[str, Any]:
         "instruments": {
             **({"source": sources["instruments"]} if sources.get("instruments") else {}),
             "instruments": [
-                {"code": r.code, "order": r.order, "name": r.name, "status": r.status, "key_dates": r.key_dates,
-                 "summary": r.summary, "implication": r.implication, "source": r.source, "as_of": r.as_of,
-                 "confidence": r.confidence}
+                {
+                    "code": r.code,
+                    "order": r.order,
+                    "name": r.name,
+                    "status": r.status,
+                    "key_dates": r.key_dates,
+                    "summary": r.summary,
+                    "implication": r.implication,
+                    "source": r.source,
+                    "as_of": r.as_of,
+                    "confidence": r.confidence,
+                }
                 for r in RegionalInstrument.objects.filter(version=version)
             ],
         },
@@ -407,8 +526,23 @@ def version_publish(*, version: FrameworkVersion) -> FrameworkVersion:
 
 # --- what changed ----------------------------------------------------------------------------------
 
-TEXT_FIELDS = {"name", "short_name", "definition", "description", "text", "guidance", "evidence", "recommendation",
-               "summary", "implication", "label", "descriptor", "legal_basis", "status", "key_dates"}
+TEXT_FIELDS = {
+    "name",
+    "short_name",
+    "definition",
+    "description",
+    "text",
+    "guidance",
+    "evidence",
+    "recommendation",
+    "summary",
+    "implication",
+    "label",
+    "descriptor",
+    "legal_basis",
+    "status",
+    "key_dates",
+}
 WEIGHT_FIELDS = {"weight", "weights", "points", "options", "key_control", "mandatory"}
 
 
@@ -448,8 +582,13 @@ def version_diff(old: FrameworkVersion, new: FrameworkVersion) -> list[Change]:
     changes = [Change("added", key) for key in after if key not in before]
     changes += [Change("removed", key) for key in before if key not in after]
     for key in after.keys() & before.keys():
-        fields = tuple(sorted(f for f in after[key].keys() | before[key].keys()
-                              if after[key].get(f) != before[key].get(f) and f != "order"))
+        fields = tuple(
+            sorted(
+                f
+                for f in after[key].keys() | before[key].keys()
+                if after[key].get(f) != before[key].get(f) and f != "order"
+            )
+        )
         if not fields:
             continue
         if set(fields) <= TEXT_FIELDS:

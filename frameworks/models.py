@@ -88,7 +88,10 @@ class Principle(VersionedContent):
     short_name = models.CharField(_("short name"), max_length=40)
     definition = models.TextField(_("definition"))
     weight = models.DecimalField(
-        _("weight"), max_digits=5, decimal_places=2, default=Decimal("1"),
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("10"))],
     )
 
@@ -139,7 +142,11 @@ class Country(VersionedContent):
     tier_source = models.CharField(_("tier source"), max_length=300, blank=True)
     tier_confidence = models.CharField(_("tier confidence"), max_length=1, choices=Confidence.choices, blank=True)
     readiness_index = models.DecimalField(
-        _("Government AI Readiness Index 2024"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("Government AI Readiness Index 2024"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text=_("Oxford Insights, 2024 edition. Leave empty when unknown; never guess."),
     )
@@ -148,7 +155,8 @@ class Country(VersionedContent):
         _("index confidence"), max_length=1, choices=Confidence.choices, blank=True
     )
     has_data_protection_law = models.BooleanField(
-        _("has a comprehensive data protection law in force"), default=False,
+        _("has a comprehensive data protection law in force"),
+        default=False,
         help_text=_("Without one, the market is flagged as legal uncertainty, not as easy."),
     )
 
@@ -195,7 +203,9 @@ class MarketPrincipleWeight(models.Model):
     country = models.ForeignKey(Country, related_name="principle_weights", on_delete=models.CASCADE)
     principle = models.ForeignKey(Principle, related_name="market_weights", on_delete=models.CASCADE)
     weight = models.DecimalField(
-        _("weight"), max_digits=5, decimal_places=2,
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
     )
 
@@ -246,7 +256,10 @@ class Question(VersionedContent):
     recommendation = models.TextField(_("recommendation when there is a gap"))
     scale = models.CharField(_("answer scale"), max_length=12, choices=Scale.choices)
     weight = models.DecimalField(
-        _("weight"), max_digits=4, decimal_places=2, default=Decimal("1"),
+        _("weight"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("5"))],
     )
     key_control = models.BooleanField(_("key control"), default=False)
@@ -274,7 +287,7 @@ class Question(VersionedContent):
 
     @property
     def section_key(self) -> str:
-        if self.market_id:
+        if self.market is not None:
             return f"market-{self.market.code}"
         if self.genai_dimension_id:
             return "genai"
@@ -290,7 +303,9 @@ class Option(models.Model):
     label = models.CharField(_("label"), max_length=300)
     descriptor = models.TextField(_("descriptor"), blank=True)
     points = models.DecimalField(
-        _("points"), max_digits=5, decimal_places=2,
+        _("points"),
+        max_digits=5,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
     )
 

@@ -26,8 +26,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
-        return super().get_queryset(request).annotate(
-            n_members=Count("memberships", distinct=True), n_assessments=Count("assessments", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_members=Count("memberships", distinct=True), n_assessments=Count("assessments", distinct=True))
         )
 
     @admin.display(description="members", ordering="n_members")
@@ -39,6 +41,21 @@ class OrganisationAdmin(admin.ModelAdmin):
         return obj.n_assessments  # type: ignore[attr-defined]
 
 
+USAGE_FIELDS = (
+    "name",
+    "organisation",
+    "status",
+    "framework_version",
+    "sector",
+    "size",
+    "ai_role",
+    "uses_genai",
+    "target_markets",
+    "created_at",
+    "submitted_at",
+)
+
+
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
     """Usage only: status, dates and profile; no answers, evidence or results."""
@@ -46,9 +63,8 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["name", "organisation", "status", "framework_version", "created_at", "submitted_at"]
     list_filter = ["status", "framework_version", "ai_role", "uses_genai", "sector"]
     search_fields = ["name", "organisation__name"]
-    fields = ["name", "organisation", "status", "framework_version", "sector", "size", "ai_role", "uses_genai",
-              "target_markets", "created_at", "submitted_at"]
-    readonly_fields = fields
+    fields = list(USAGE_FIELDS)
+    readonly_fields = USAGE_FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.html import format_html
@@ -17,15 +17,24 @@ from .services.assessments import answer_problems
 
 class AnswerForm(forms.Form):
     choice = forms.ChoiceField(label=_("Your answer"), widget=forms.RadioSelect, required=False)
-    checked = forms.MultipleChoiceField(label=_("Practices in place"), widget=forms.CheckboxSelectMultiple,
-                                        required=False)
-    na_justification = forms.CharField(label=_("Why it does not apply"), required=False,
-                                       widget=forms.Textarea(attrs={"rows": 2}))
-    evidence_note = forms.CharField(label=_("Evidence note"), required=False,
-                                    widget=forms.Textarea(attrs={"rows": 2}),
-                                    help_text=_("Where the evidence is kept, who owns it, what it shows."))
-    evidence_link = forms.CharField(label=_("Evidence link (optional)"), required=False, max_length=500,
-                                    widget=forms.URLInput(attrs={"placeholder": "https://"}))
+    checked = forms.MultipleChoiceField(
+        label=_("Practices in place"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    na_justification = forms.CharField(
+        label=_("Why it does not apply"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence_note = forms.CharField(
+        label=_("Evidence note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Where the evidence is kept, who owns it, what it shows."),
+    )
+    evidence_link = forms.CharField(
+        label=_("Evidence link (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
 
     def __init__(self, *args: Any, question: Question, answer: Answer | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", question.code)
@@ -35,8 +44,10 @@ class AnswerForm(forms.Form):
         self.question = question
         options = list(question.options.all())
         if question.scale == Question.Scale.CHECKLIST:
-            choices = [(engine.CHECKLIST, _("The practices ticked below are in place (tick none if none are)"))]
-            self.fields["checked"].choices = [(o.code, o.label) for o in options]
+            choices: list[tuple[str, Any]] = [
+                (engine.CHECKLIST, _("The practices ticked below are in place (tick none if none are)"))
+            ]
+            cast(forms.MultipleChoiceField, self.fields["checked"]).choices = [(o.code, o.label) for o in options]
         else:
             choices = [
                 (o.code, format_html("<strong>{}</strong>{}", o.label, f" — {o.descriptor}" if o.descriptor else ""))
@@ -48,7 +59,7 @@ class AnswerForm(forms.Form):
             choices.append((engine.NOT_APPLICABLE, _("Not applicable (explain why)")))
         else:
             del self.fields["na_justification"]
-        self.fields["choice"].choices = choices
+        cast(forms.ChoiceField, self.fields["choice"]).choices = choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -57,8 +68,12 @@ class AnswerForm(forms.Form):
         if self.question.scale == Question.Scale.CHECKLIST and checked and not choice:
             choice = cleaned["choice"] = engine.CHECKLIST
         for problem in answer_problems(
-            self.question, choice=choice, checked=checked, na_justification=cleaned.get("na_justification") or "",
-            evidence_link=cleaned.get("evidence_link") or "", evidence_note=cleaned.get("evidence_note") or "",
+            self.question,
+            choice=choice,
+            checked=checked,
+            na_justification=cleaned.get("na_justification") or "",
+            evidence_link=cleaned.get("evidence_link") or "",
+            evidence_note=cleaned.get("evidence_note") or "",
         ):
             self.add_error(None, problem)
         return cleaned

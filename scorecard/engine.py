@@ -245,8 +245,14 @@ def question_result(question: QuestionDef, answer: AnswerValue | None) -> Questi
             points, status = chosen.points, "answered"
     below_pass = status != "na" and maximum > 0 and points < KEY_CONTROL_PASS * maximum
     return QuestionResult(
-        code=question.code, section=question.section, principle=question.principle, status=status, points=points,
-        max_points=maximum, weight=question.weight, key_control=question.key_control,
+        code=question.code,
+        section=question.section,
+        principle=question.principle,
+        status=status,
+        points=points,
+        max_points=maximum,
+        weight=question.weight,
+        key_control=question.key_control,
         failed_key_control=question.key_control and below_pass,
         mandatory_failed=question.section == MARKET and question.mandatory and below_pass,
         next_step=_next_step(question, points, answer) if status != "na" else "",
@@ -279,12 +285,14 @@ def area_score(code: str, name: str, results: Iterable[QuestionResult], *, cap_o
     if cap_on_key_control and failed and level is not None and level > KEY_CONTROL_PRINCIPLE_CAP:
         level, level_name, capped = KEY_CONTROL_PRINCIPLE_CAP, LEVEL_NAMES[KEY_CONTROL_PRINCIPLE_CAP], True
     answered = sum(1 for r in results if r.status != "unanswered")
-    return AreaScore(code, name, score, points, maximum, level, level_name, capped, failed, answered,
-                     len(results), results)
+    return AreaScore(
+        code, name, score, points, maximum, level, level_name, capped, failed, answered, len(results), results
+    )
 
 
-def _overall(principles: tuple[AreaScore, ...], weights: Mapping[str, Decimal], answered: int,
-             applicable: int) -> AreaScore:
+def _overall(
+    principles: tuple[AreaScore, ...], weights: Mapping[str, Decimal], answered: int, applicable: int
+) -> AreaScore:
     scored = [p for p in principles if p.score is not None]
     weight_sum = sum((weights[p.code] for p in scored), ZERO)
     weighted = sum((weights[p.code] * p.score for p in scored if p.score is not None), ZERO)
@@ -294,8 +302,19 @@ def _overall(principles: tuple[AreaScore, ...], weights: Mapping[str, Decimal], 
     capped = False
     if failed and level is not None and level > KEY_CONTROL_OVERALL_CAP:
         level, level_name, capped = KEY_CONTROL_OVERALL_CAP, LEVEL_NAMES[KEY_CONTROL_OVERALL_CAP], True
-    return AreaScore("OVERALL", "Overall", score, weighted, HUNDRED * weight_sum, level, level_name, capped, failed,
-                     answered, applicable)
+    return AreaScore(
+        "OVERALL",
+        "Overall",
+        score,
+        weighted,
+        HUNDRED * weight_sum,
+        level,
+        level_name,
+        capped,
+        failed,
+        answered,
+        applicable,
+    )
 
 
 def action_plan(results: Iterable[QuestionResult], questions: Mapping[str, QuestionDef]) -> tuple[ActionItem, ...]:
@@ -311,10 +330,16 @@ def action_plan(results: Iterable[QuestionResult], questions: Mapping[str, Quest
     gaps.sort(key=lambda r: (priority(r) == "gap", -(r.weight * r.share_missing), r.code))
     return tuple(
         ActionItem(
-            rank=i, code=r.code, principle=r.principle, section=r.section, priority=priority(r),
+            rank=i,
+            code=r.code,
+            principle=r.principle,
+            section=r.section,
+            priority=priority(r),
             impact=(r.weight * r.share_missing).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
-            points=r.points, max_points=r.max_points,
-            recommendation=questions[r.code].recommendation, next_step=r.next_step,
+            points=r.points,
+            max_points=r.max_points,
+            recommendation=questions[r.code].recommendation,
+            next_step=r.next_step,
         )
         for i, r in enumerate(gaps, start=1)
     )
@@ -327,23 +352,46 @@ def score_assessment(framework: Framework, profile: Profile, answers: Mapping[st
     by_code = {q.code: q for q in applicable}
 
     principles = tuple(
-        area_score(p.code, p.name, (results[q.code] for q in applicable
-                                    if q.section == PRINCIPLE and q.principle == p.code), cap_on_key_control=True)
+        area_score(
+            p.code,
+            p.name,
+            (results[q.code] for q in applicable if q.section == PRINCIPLE and q.principle == p.code),
+            cap_on_key_control=True,
+        )
         for p in framework.principles
     )
     genai_questions = [q for q in applicable if q.section == GENAI]
-    genai = (area_score("GENAI", "GenAI supplement", (results[q.code] for q in genai_questions),
-                        cap_on_key_control=False) if genai_questions else None)
-    dimensions = tuple(
-        area_score(d.code, d.name, (results[q.code] for q in genai_questions if q.dimension == d.code),
-                   cap_on_key_control=False)
-        for d in framework.dimensions
-    ) if genai_questions else ()
-    risks = tuple(
-        area_score(r.code, r.name, (results[q.code] for q in genai_questions if r.code in q.risks),
-                   cap_on_key_control=False)
-        for r in framework.risks
-    ) if genai_questions else ()
+    genai = (
+        area_score("GENAI", "GenAI supplement", (results[q.code] for q in genai_questions), cap_on_key_control=False)
+        if genai_questions
+        else None
+    )
+    dimensions = (
+        tuple(
+            area_score(
+                d.code,
+                d.name,
+                (results[q.code] for q in genai_questions if q.dimension == d.code),
+                cap_on_key_control=False,
+            )
+            for d in framework.dimensions
+        )
+        if genai_questions
+        else ()
+    )
+    risks = (
+        tuple(
+            area_score(
+                r.code,
+                r.name,
+                (results[q.code] for q in genai_questions if r.code in q.risks),
+                cap_on_key_control=False,
+            )
+            for r in framework.risks
+        )
+        if genai_questions
+        else ()
+    )
     requirements = {
         market: tuple(results[q.code] for q in applicable if q.section == MARKET and q.market == market)
         for market in sorted(profile.markets)
@@ -353,7 +401,13 @@ def score_assessment(framework: Framework, profile: Profile, answers: Mapping[st
     overall = _overall(principles, {p.code: p.weight for p in framework.principles}, answered_core, len(core))
     all_results = list(results.values())
     return AssessmentScore(
-        overall=overall, principles=principles, genai=genai, dimensions=dimensions, risks=risks,
-        requirements=requirements, actions=action_plan(all_results, by_code),
-        answered=sum(1 for r in all_results if r.status != "unanswered"), applicable=len(all_results),
+        overall=overall,
+        principles=principles,
+        genai=genai,
+        dimensions=dimensions,
+        risks=risks,
+        requirements=requirements,
+        actions=action_plan(all_results, by_code),
+        answered=sum(1 for r in all_results if r.status != "unanswered"),
+        applicable=len(all_results),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -14,9 +14,18 @@ from .models import AIRole, Organisation, Role, Sector, Size
 
 # Organisation headquarters: the eleven ASEAN members, or elsewhere.
 HQ_COUNTRIES = [
-    ("BN", _("Brunei Darussalam")), ("KH", _("Cambodia")), ("ID", _("Indonesia")), ("LA", _("Lao PDR")),
-    ("MY", _("Malaysia")), ("MM", _("Myanmar")), ("PH", _("Philippines")), ("SG", _("Singapore")),
-    ("TH", _("Thailand")), ("TL", _("Timor-Leste")), ("VN", _("Viet Nam")), ("XX", _("Outside ASEAN")),
+    ("BN", _("Brunei Darussalam")),
+    ("KH", _("Cambodia")),
+    ("ID", _("Indonesia")),
+    ("LA", _("Lao PDR")),
+    ("MY", _("Malaysia")),
+    ("MM", _("Myanmar")),
+    ("PH", _("Philippines")),
+    ("SG", _("Singapore")),
+    ("TH", _("Thailand")),
+    ("TL", _("Timor-Leste")),
+    ("VN", _("Viet Nam")),
+    ("XX", _("Outside ASEAN")),
 ]
 
 
@@ -30,10 +39,15 @@ class _CrispyForm(forms.Form):
 
 
 class PasswordPairMixin(forms.Form):
-    password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}), help_text=password_validation.password_validators_help_text_html())
-    password2 = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -55,7 +69,9 @@ class SignupForm(PasswordPairMixin, _CrispyForm):
     email = forms.EmailField(label=_("Work e-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     organisation_name = forms.CharField(label=_("Organisation name"), max_length=200)
     kind = forms.ChoiceField(
-        label=_("Account type"), choices=Organisation.Kind.choices, initial=Organisation.Kind.ORGANISATION,
+        label=_("Account type"),
+        choices=Organisation.Kind.choices,
+        initial=Organisation.Kind.ORGANISATION,
         help_text=_("Choose consultancy if you assess AI governance for client organisations."),
     )
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
@@ -86,7 +102,8 @@ class GrantForm(_CrispyForm):
         label=_("Consultant's e-mail"), help_text=_("The e-mail your consultant uses for their consultancy account.")
     )
     role = forms.ChoiceField(
-        label=_("Access"), choices=[(Role.VIEWER, _("View only")), (Role.EDITOR, _("View and edit assessments"))],
+        label=_("Access"),
+        choices=[(Role.VIEWER, _("View only")), (Role.EDITOR, _("View and edit assessments"))],
         initial=Role.EDITOR,
     )
 
@@ -98,20 +115,24 @@ class AcceptInvitationSignupForm(PasswordPairMixin, _CrispyForm):
 class AssessmentProfileForm(_CrispyForm):
     submit_label = _("Save and continue")
 
-    name = forms.CharField(label=_("Assessment name"), max_length=200,
-                           help_text=_("For example: Group-wide AI governance review 2026"))
+    name = forms.CharField(
+        label=_("Assessment name"), max_length=200, help_text=_("For example: Group-wide AI governance review 2026")
+    )
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
     size = forms.ChoiceField(label=_("Size"), choices=Size.choices)
     ai_role = forms.ChoiceField(label=_("Your role with AI"), choices=AIRole.choices, widget=forms.RadioSelect)
     uses_genai = forms.BooleanField(
-        label=_("We use or build generative AI"), required=False,
+        label=_("We use or build generative AI"),
+        required=False,
         help_text=_("Adds the GenAI supplement (Expanded Guide on Generative AI, 2025)."),
     )
     target_markets = forms.MultipleChoiceField(
-        label=_("Target markets"), widget=forms.CheckboxSelectMultiple, required=False,
+        label=_("Target markets"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text=_("The ASEAN markets you operate in or plan to. Each adds its legal requirements."),
     )
 
     def __init__(self, *args: Any, markets: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target_markets"].choices = markets
+        cast(forms.MultipleChoiceField, self.fields["target_markets"]).choices = markets

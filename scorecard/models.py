@@ -61,8 +61,12 @@ class Organisation(models.Model):
     size = models.CharField(_("size"), max_length=12, choices=Size.choices)
     hq_country = models.CharField(_("country of headquarters"), max_length=2)
     created_by_consultancy = models.ForeignKey(
-        "self", verbose_name=_("created by consultancy"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="created_clients",
+        "self",
+        verbose_name=_("created by consultancy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="created_clients",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -128,7 +132,8 @@ class ConsultantGrant(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["client", "consultancy"], condition=models.Q(revoked_at__isnull=True),
+                fields=["client", "consultancy"],
+                condition=models.Q(revoked_at__isnull=True),
                 name="uniq_active_grant",
             )
         ]
@@ -159,8 +164,12 @@ class Assessment(models.Model):
     target_markets = models.JSONField(_("target markets"), default=list, help_text=_("ISO country codes"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     previous = models.ForeignKey(
-        "self", verbose_name=_("re-assessment of"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="reassessments",
+        "self",
+        verbose_name=_("re-assessment of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reassessments",
     )
     last_section = models.CharField(max_length=40, blank=True)
     last_question = models.CharField(max_length=20, blank=True)

@@ -7,11 +7,18 @@ of the grant's role and their own role in the consultancy.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
+from django.http import HttpRequest
 
 from .models import ROLE_RANK, ConsultantGrant, Membership, Organisation, Role
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
+
+
+class AuthedRequest(HttpRequest):
+    """The request type of views behind @login_required: the user is a real account."""
+
+    user: User
 
 
 def lower_role(a: str, b: str) -> Role:

@@ -82,7 +82,8 @@ def readiness_for_market(scored: AssessmentScore, market: MarketDef) -> MarketRe
     weight_sum = sum((market.weights.get(p.code, ZERO) for p in principles), ZERO)
     principle_component = (
         _round(sum((market.weights.get(p.code, ZERO) * (p.score or ZERO) for p in principles), ZERO) / weight_sum)
-        if weight_sum else None
+        if weight_sum
+        else None
     )
     requirements = list(scored.requirements.get(market.code, ()))
     requirement_component = _ratio(requirements)
@@ -95,15 +96,22 @@ def readiness_for_market(scored: AssessmentScore, market: MarketDef) -> MarketRe
 
     blockers = tuple(
         Blocker(r.code, market.legal_basis.get(r.code, ""), market.recommendations.get(r.code, ""), r.status)
-        for r in requirements if r.mandatory_failed
+        for r in requirements
+        if r.mandatory_failed
     )
     conditions: list[str] = []
     if not market.has_data_protection_law:
         conditions.append("No comprehensive data protection law in force: legal uncertainty, not an easy market.")
-    conditions += [f"Requirement {r.code} is not fully met." for r in requirements if r.is_gap and not r.mandatory_failed]
+    conditions += [
+        f"Requirement {r.code} is not fully met." for r in requirements if r.is_gap and not r.mandatory_failed
+    ]
     # Why: a failed key control matters more where the market gives its principle extra weight.
-    conditions += [f"Key control {code} failed in a principle this market emphasises." for p in scored.principles
-                   if market.weights.get(p.code, ZERO) > 1 for code in p.failed_key_controls]
+    conditions += [
+        f"Key control {code} failed in a principle this market emphasises."
+        for p in scored.principles
+        if market.weights.get(p.code, ZERO) > 1
+        for code in p.failed_key_controls
+    ]
 
     if blockers or score is None or score < NOT_READY_BELOW:
         status = NOT_READY
@@ -116,9 +124,16 @@ def readiness_for_market(scored: AssessmentScore, market: MarketDef) -> MarketRe
     for p in scored.principles:
         cells[p.code] = _ratio(list(p.questions) + [r for r in requirements if r.principle == p.code])
     return MarketReadiness(
-        code=market.code, name=market.name, score=score, principle_component=principle_component,
-        requirement_component=requirement_component, status=status, blockers=blockers,
-        conditions=tuple(conditions), legal_uncertainty=not market.has_data_protection_law, cells=cells,
+        code=market.code,
+        name=market.name,
+        score=score,
+        principle_component=principle_component,
+        requirement_component=requirement_component,
+        status=status,
+        blockers=blockers,
+        conditions=tuple(conditions),
+        legal_uncertainty=not market.has_data_protection_law,
+        cells=cells,
         requirements=tuple(requirements),
     )
 

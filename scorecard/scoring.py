@@ -39,12 +39,23 @@ def framework_for(version: FrameworkVersion) -> tuple[engine.Framework, dict[str
     questions = list(questions_for(version))
     definitions = tuple(
         engine.QuestionDef(
-            code=q.code, section=_section(q), principle=q.principle.code, weight=q.weight, scale=q.scale,
+            code=q.code,
+            section=_section(q),
+            principle=q.principle.code,
+            weight=q.weight,
+            scale=q.scale,
             options=tuple(engine.OptionDef(o.code, o.points, o.label) for o in q.options.all()),
-            key_control=q.key_control, allow_na=q.allow_na, applies_to=q.applies_to, requires_genai=q.requires_genai,
+            key_control=q.key_control,
+            allow_na=q.allow_na,
+            applies_to=q.applies_to,
+            requires_genai=q.requires_genai,
             dimension=q.genai_dimension.code if q.genai_dimension else None,
-            risks=tuple(r.code for r in q.risks.all()), market=q.market.code if q.market else None,
-            mandatory=q.mandatory, text=q.text, recommendation=q.recommendation, legal_basis=q.legal_basis,
+            risks=tuple(r.code for r in q.risks.all()),
+            market=q.market.code if q.market else None,
+            mandatory=q.mandatory,
+            text=q.text,
+            recommendation=q.recommendation,
+            legal_basis=q.legal_basis,
         )
         for q in questions
     )
@@ -67,9 +78,7 @@ def profile_for(assessment: Assessment) -> engine.Profile:
 
 
 def answer_values(answers: Any) -> dict[str, engine.AnswerValue]:
-    return {
-        a.question.code: engine.AnswerValue(a.choice, tuple(a.checked or ()), a.na_justification) for a in answers
-    }
+    return {a.question.code: engine.AnswerValue(a.choice, tuple(a.checked or ()), a.na_justification) for a in answers}
 
 
 def answers_for(assessment: Assessment) -> dict[str, engine.AnswerValue]:
@@ -86,8 +95,11 @@ def market_defs(version: FrameworkVersion, codes: list[str]) -> list[readiness.M
         recommendations.setdefault(q.market.code, {})[q.code] = q.recommendation  # type: ignore[union-attr]
     return [
         readiness.MarketDef(
-            code=c.code, name=c.name, weights={w.principle.code: w.weight for w in c.principle_weights.all()},
-            has_data_protection_law=c.has_data_protection_law, legal_basis=legal.get(c.code, {}),
+            code=c.code,
+            name=c.name,
+            weights={w.principle.code: w.weight for w in c.principle_weights.all()},
+            has_data_protection_law=c.has_data_protection_law,
+            legal_basis=legal.get(c.code, {}),
             recommendations=recommendations.get(c.code, {}),
         )
         for c in countries_for(version)
@@ -101,17 +113,32 @@ def _n(value: Decimal | None) -> float | None:
 
 def _question(r: engine.QuestionResult) -> dict[str, Any]:
     return {
-        "code": r.code, "status": r.status, "points": _n(r.points), "max_points": _n(r.max_points),
-        "weight": _n(r.weight), "key_control": r.key_control, "failed_key_control": r.failed_key_control,
-        "mandatory_failed": r.mandatory_failed, "next_step": r.next_step, "principle": r.principle,
+        "code": r.code,
+        "status": r.status,
+        "points": _n(r.points),
+        "max_points": _n(r.max_points),
+        "weight": _n(r.weight),
+        "key_control": r.key_control,
+        "failed_key_control": r.failed_key_control,
+        "mandatory_failed": r.mandatory_failed,
+        "next_step": r.next_step,
+        "principle": r.principle,
     }
 
 
 def _area(a: engine.AreaScore, *, with_questions: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "code": a.code, "name": a.name, "score": _n(a.score), "level": a.level, "level_name": a.level_name,
-        "capped": a.capped, "failed_key_controls": list(a.failed_key_controls), "points": _n(a.points),
-        "max_points": _n(a.max_points), "answered": a.answered, "applicable": a.applicable,
+        "code": a.code,
+        "name": a.name,
+        "score": _n(a.score),
+        "level": a.level,
+        "level_name": a.level_name,
+        "capped": a.capped,
+        "failed_key_controls": list(a.failed_key_controls),
+        "points": _n(a.points),
+        "max_points": _n(a.max_points),
+        "answered": a.answered,
+        "applicable": a.applicable,
         "completeness": _n(a.completeness),
     }
     if with_questions:
@@ -119,8 +146,9 @@ def _area(a: engine.AreaScore, *, with_questions: bool = True) -> dict[str, Any]
     return out
 
 
-def snapshot(scored: engine.AssessmentScore, markets: tuple[readiness.MarketReadiness, ...],
-             version: FrameworkVersion) -> dict[str, Any]:
+def snapshot(
+    scored: engine.AssessmentScore, markets: tuple[readiness.MarketReadiness, ...], version: FrameworkVersion
+) -> dict[str, Any]:
     return {
         "schema": 1,
         "framework_version": version.code,
@@ -132,19 +160,34 @@ def snapshot(scored: engine.AssessmentScore, markets: tuple[readiness.MarketRead
         "risks": [_area(r, with_questions=False) for r in scored.risks],
         "markets": [
             {
-                "code": m.code, "name": m.name, "score": _n(m.score), "status": m.status,
-                "status_label": m.status_label, "principle_component": _n(m.principle_component),
-                "requirement_component": _n(m.requirement_component), "legal_uncertainty": m.legal_uncertainty,
-                "blockers": [vars(b) for b in m.blockers], "conditions": list(m.conditions),
+                "code": m.code,
+                "name": m.name,
+                "score": _n(m.score),
+                "status": m.status,
+                "status_label": m.status_label,
+                "principle_component": _n(m.principle_component),
+                "requirement_component": _n(m.requirement_component),
+                "legal_uncertainty": m.legal_uncertainty,
+                "blockers": [vars(b) for b in m.blockers],
+                "conditions": list(m.conditions),
                 "cells": {k: _n(v) for k, v in m.cells.items()},
                 "requirements": [_question(r) for r in m.requirements],
             }
             for m in markets
         ],
         "actions": [
-            {"rank": a.rank, "code": a.code, "principle": a.principle, "section": a.section, "priority": a.priority,
-             "impact": _n(a.impact), "points": _n(a.points), "max_points": _n(a.max_points),
-             "recommendation": a.recommendation, "next_step": a.next_step}
+            {
+                "rank": a.rank,
+                "code": a.code,
+                "principle": a.principle,
+                "section": a.section,
+                "priority": a.priority,
+                "impact": _n(a.impact),
+                "points": _n(a.points),
+                "max_points": _n(a.max_points),
+                "recommendation": a.recommendation,
+                "next_step": a.next_step,
+            }
             for a in scored.actions
         ],
         "answered": scored.answered,

@@ -36,7 +36,9 @@ def render_bulk_export(export_id: str) -> None:
                 pdf = render_report_pdf(
                     assessment, {**report_context(assessment), **branding}, branding["branding_digest"]
                 )
-                name = f"{slugify(assessment.organisation.name)}-{slugify(assessment.name)}-{str(assessment.pk)[:8]}.pdf"
+                name = (
+                    f"{slugify(assessment.organisation.name)}-{slugify(assessment.name)}-{str(assessment.pk)[:8]}.pdf"
+                )
                 archive.writestr(name, pdf)
                 BulkExport.objects.filter(pk=export.pk).update(done_count=index)
     except Exception as exc:  # recorded for the user; the status page offers a retry

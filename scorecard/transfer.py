@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,13 +33,15 @@ def assessment_export(assessment: Assessment) -> dict[str, Any]:
         "exported_at": timezone.now().isoformat(timespec="seconds"),
         "framework_version": assessment.framework_version.code,
         "assessment": {
-            "name": assessment.name, "status": assessment.status, "sector": assessment.sector,
-            "size": assessment.size, "ai_role": assessment.ai_role, "uses_genai": assessment.uses_genai,
+            "name": assessment.name,
+            "status": assessment.status,
+            "sector": assessment.sector,
+            "size": assessment.size,
+            "ai_role": assessment.ai_role,
+            "uses_genai": assessment.uses_genai,
             "target_markets": list(assessment.target_markets),
         },
-        "answers": [
-            {"question": a.question.code, **a.as_dict()} for a in answers
-        ],
+        "answers": [{"question": a.question.code, **a.as_dict()} for a in answers],
     }
 
 
@@ -51,8 +53,10 @@ def _problems_in(payload: Any) -> tuple[list[str], dict[str, Any]]:
     if payload.get("schema") != SCHEMA:
         problems.append(_("This is not an assessment export (schema should be “%(s)s”).") % {"s": SCHEMA})
     if payload.get("schema_version") != SCHEMA_VERSION:
-        problems.append(_("Unsupported schema_version %(v)r; this version reads %(n)s.")
-                        % {"v": payload.get("schema_version"), "n": SCHEMA_VERSION})
+        problems.append(
+            _("Unsupported schema_version %(v)r; this version reads %(n)s.")
+            % {"v": payload.get("schema_version"), "n": SCHEMA_VERSION}
+        )
     version = FrameworkVersion.objects.filter(code=payload.get("framework_version")).first()
     if version is None or version.status == FrameworkVersion.Status.DRAFT:
         problems.append(_("Framework version %(v)r is not available here.") % {"v": payload.get("framework_version")})
@@ -65,20 +69,26 @@ def _problems_in(payload: Any) -> tuple[list[str], dict[str, Any]]:
         problems.append(_("assessment.name must be text of 1 to 200 characters."))
     for key, choices in (("sector", Sector), ("size", Size), ("ai_role", AIRole)):
         if profile.get(key) not in choices.values:
-            problems.append(_("assessment.%(k)s: %(v)r is not one of %(c)s.")
-                            % {"k": key, "v": profile.get(key), "c": ", ".join(choices.values)})
+            problems.append(
+                _("assessment.%(k)s: %(v)r is not one of %(c)s.")
+                % {"k": key, "v": profile.get(key), "c": ", ".join(choices.values)}
+            )
     if not isinstance(profile.get("uses_genai"), bool):
         problems.append(_("assessment.uses_genai must be true or false."))
     markets = profile.get("target_markets", [])
     known_markets = set(Country.objects.filter(version=version).values_list("code", flat=True)) if version else set()
     if not isinstance(markets, list) or any(m not in known_markets for m in markets):
-        problems.append(_("assessment.target_markets must list ASEAN country codes (%(c)s).")
-                        % {"c": ", ".join(sorted(known_markets))})
+        problems.append(
+            _("assessment.target_markets must list ASEAN country codes (%(c)s).")
+            % {"c": ", ".join(sorted(known_markets))}
+        )
     answers = payload.get("answers", [])
     if not isinstance(answers, list):
         problems.append(_("“answers” must be a list."))
         answers = []
-    questions = {q.code: q for q in Question.objects.filter(version=version).prefetch_related("options")} if version else {}
+    questions = (
+        {q.code: q for q in Question.objects.filter(version=version).prefetch_related("options")} if version else {}
+    )
     seen: set[str] = set()
     for index, raw in enumerate(answers, start=1):
         if not isinstance(raw, dict):
@@ -92,21 +102,28 @@ def _problems_in(payload: Any) -> tuple[list[str], dict[str, Any]]:
         if code in seen:
             problems.append(_("%(q)s: answered twice.") % {"q": code})
         seen.add(code)
-        fields = {k: raw.get(k, "" if k != "checked" else []) for k in
-                  ("choice", "checked", "evidence_note", "evidence_link", "na_justification")}
+        fields = {
+            k: raw.get(k, "" if k != "checked" else [])
+            for k in ("choice", "checked", "evidence_note", "evidence_link", "na_justification")
+        }
         if not all(isinstance(fields[k], str) for k in fields if k != "checked") or not isinstance(
             fields["checked"], list
         ):
             problems.append(_("%(q)s: choice and notes must be text and checked a list.") % {"q": code})
             continue
-        for problem in answer_problems(questions[code], choice=fields["choice"], checked=fields["checked"],
-                                       na_justification=fields["na_justification"],
-                                       evidence_link=fields["evidence_link"], evidence_note=fields["evidence_note"]):
+        for problem in answer_problems(
+            questions[code],
+            choice=fields["choice"],
+            checked=fields["checked"],
+            na_justification=fields["na_justification"],
+            evidence_link=fields["evidence_link"],
+            evidence_note=fields["evidence_note"],
+        ):
             problems.append(f"{code}: {problem}")
     return problems, {"version": version, "profile": profile, "answers": answers, "questions": questions}
 
 
-def assessment_import(*, organisation: Organisation, by: AbstractBaseUser, raw: bytes) -> Assessment:
+def assessment_import(*, organisation: Organisation, by: User, raw: bytes) -> Assessment:
     """Create a draft assessment from an export file. Raises ValidationError listing every problem."""
     if len(raw) > MAX_IMPORT_BYTES:
         raise ValidationError(_("The file is larger than 2 MB."))
@@ -118,21 +135,33 @@ def assessment_import(*, organisation: Organisation, by: AbstractBaseUser, raw: 
     if problems:
         raise ValidationError(problems)
     if valid["version"] != FrameworkVersion.objects.current():
-        raise ValidationError(_("The file was answered against framework version %(v)s; only the current version "
-                                "can be imported. Re-assess it in the version it came from instead.")
-                              % {"v": valid["version"].code})
+        raise ValidationError(
+            _(
+                "The file was answered against framework version %(v)s; only the current version "
+                "can be imported. Re-assess it in the version it came from instead."
+            )
+            % {"v": valid["version"].code}
+        )
     profile = valid["profile"]
     with transaction.atomic():
         assessment = assessment_create(
-            organisation=organisation, by=by, name=profile["name"], sector=profile["sector"], size=profile["size"],
-            ai_role=profile["ai_role"], uses_genai=profile["uses_genai"],
+            organisation=organisation,
+            by=by,
+            name=profile["name"],
+            sector=profile["sector"],
+            size=profile["size"],
+            ai_role=profile["ai_role"],
+            uses_genai=profile["uses_genai"],
             target_markets=list(profile.get("target_markets", [])),
         )
         Answer.objects.bulk_create(
             Answer(
-                assessment=assessment, question=valid["questions"][raw_answer["question"]],
-                choice=raw_answer.get("choice", ""), checked=sorted(raw_answer.get("checked", [])),
-                evidence_note=raw_answer.get("evidence_note", ""), evidence_link=raw_answer.get("evidence_link", ""),
+                assessment=assessment,
+                question=valid["questions"][raw_answer["question"]],
+                choice=raw_answer.get("choice", ""),
+                checked=sorted(raw_answer.get("checked", [])),
+                evidence_note=raw_answer.get("evidence_note", ""),
+                evidence_link=raw_answer.get("evidence_link", ""),
                 na_justification=raw_answer.get("na_justification", "") if raw_answer.get("choice") == "na" else "",
                 updated_by=by,
             )

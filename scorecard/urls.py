@@ -2,16 +2,14 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from .views import assessments, organisations, pages, reports, results
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
-    path("favicon.ico", RedirectView.as_view(url=staticfiles_storage.url("favicon.svg"), permanent=True)),
+    path("favicon.ico", pages.favicon),
     path("about/", pages.about, name="about"),
     path("admin/", admin.site.urls),
     path("accounts/signup/", organisations.signup, name="signup"),
@@ -34,8 +32,11 @@ urlpatterns = [
     path("assessments/<uuid:pk>/", assessments.assessment_detail, name="assessment_detail"),
     path("assessments/<uuid:pk>/profile/", assessments.assessment_profile, name="assessment_profile"),
     path("assessments/<uuid:pk>/sections/<slug:section>/", assessments.assessment_section, name="assessment_section"),
-    path("assessments/<uuid:pk>/sections/<slug:section>/answers/<str:code>/", assessments.answer_autosave,
-         name="answer_autosave"),
+    path(
+        "assessments/<uuid:pk>/sections/<slug:section>/answers/<str:code>/",
+        assessments.answer_autosave,
+        name="answer_autosave",
+    ),
     path("assessments/<uuid:pk>/submit/", assessments.assessment_submit, name="assessment_submit"),
     path("assessments/<uuid:pk>/reassess/", assessments.assessment_reassess, name="assessment_reassess"),
     path("assessments/<uuid:pk>/history/", assessments.assessment_history, name="assessment_history"),

@@ -31,6 +31,7 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
     principles = {p.code: p for p in Principle.objects.filter(version=version)}
     previous = _previous_scores(assessment)
     answers = {a.question.code: a for a in assessment.answers.select_related("question")}
+    action_rank = {action["code"]: action["rank"] for action in results["actions"]}
 
     def question_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         enriched = []
@@ -48,7 +49,15 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
                     shown = "Don't know"
                 else:
                     shown = options.get(answer.choice, answer.choice)
-            enriched.append({**row, "question": question, "answer": answer, "answer_label": shown})
+            enriched.append(
+                {
+                    **row,
+                    "question": question,
+                    "answer": answer,
+                    "answer_label": shown,
+                    "action_rank": action_rank.get(row["code"]),
+                }
+            )
         return enriched
 
     principle_rows = []
@@ -56,15 +65,27 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         change = None
         if previous and previous.get(p["code"]) is not None and p["score"] is not None:
             change = round(p["score"] - previous[p["code"]], 1)
-        principle_rows.append({**p, "principle": principles.get(p["code"]), "change": change,
-                               "rows": question_rows(p.get("questions", []))})
+        principle_rows.append(
+            {
+                **p,
+                "principle": principles.get(p["code"]),
+                "change": change,
+                "rows": question_rows(p.get("questions", [])),
+            }
+        )
 
     countries = countries_by_code(version)
     markets = []
     for m in results["markets"]:
         country = countries.get(m["code"])
-        markets.append({**m, "country": country, "rows": question_rows(m["requirements"]),
-                        "facts": list(country.facts.all()) if country else []})
+        markets.append(
+            {
+                **m,
+                "country": country,
+                "rows": question_rows(m["requirements"]),
+                "facts": list(country.facts.all()) if country else [],
+            }
+        )
 
     actions_by_principle: dict[str, list[dict[str, Any]]] = defaultdict(list)
     actions = []
@@ -86,15 +107,18 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         "overall_change": overall_change,
         "principles": principle_rows,
         "principle_names": {code: p.short_name for code, p in principles.items()},
-        "genai": {**results["genai"], "rows": question_rows(results["genai"]["questions"])} if results["genai"] else None,
+        "genai": {**results["genai"], "rows": question_rows(results["genai"]["questions"])}
+        if results["genai"]
+        else None,
         "dimensions": [{**d, "rows": question_rows(d["questions"])} for d in results["dimensions"]],
         "risks": results["risks"],
         "markets": markets,
         "actions": actions,
         "actions_by_principle": [
             {"principle": principles.get(code), "code": code, "actions": items}
-            for code, items in sorted(actions_by_principle.items(),
-                                      key=lambda kv: principles[kv[0]].order if kv[0] in principles else 99)
+            for code, items in sorted(
+                actions_by_principle.items(), key=lambda kv: principles[kv[0]].order if kv[0] in principles else 99
+            )
         ],
         "top_gaps": actions[:5],
         "instruments": list(RegionalInstrument.objects.filter(version=version)),

@@ -28,12 +28,15 @@ from .scripts import NO_SPACE_RUN, ZWSP
 
 logger = logging.getLogger(__name__)
 
+
 def _template_revision() -> str:
     """A digest of the report templates and stylesheet: editing them refreshes every cached PDF."""
     root = Path(settings.BASE_DIR)
-    files = sorted((root / "templates" / "reports").glob("*.html")) + sorted(
-        (root / "templates" / "includes").glob("*.html")
-    ) + [root / "static" / "css" / "report.css"]
+    files = (
+        sorted((root / "templates" / "reports").glob("*.html"))
+        + sorted((root / "templates" / "includes").glob("*.html"))
+        + [root / "static" / "css" / "report.css"]
+    )
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.read_bytes())
@@ -115,7 +118,10 @@ def html_to_pdf(html: str) -> bytes:
     base_url = (Path(settings.STATICFILES_DIRS[0]).resolve().as_uri()) + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher())
     pdf = document.write_pdf(
-        stylesheets=[report_stylesheet()], font_config=font_config(), pdf_variant="pdf/ua-1", pdf_tags=True,
+        stylesheets=[report_stylesheet()],
+        font_config=font_config(),
+        pdf_variant="pdf/ua-1",
+        pdf_tags=True,
     )
     assert pdf is not None
     return pdf

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -15,13 +15,19 @@ from frameworks.models import FrameworkVersion, Question
 
 from .. import engine
 from ..models import Answer, AnswerChange, Assessment, Organisation
+from ..questionnaire import is_answered
 from ..scoring import compute_results, framework_for, profile_for
 
 MAX_TEXT = 10_000
 
 
 def answer_problems(
-    question: Question, *, choice: str, checked: list[str], na_justification: str, evidence_link: str = "",
+    question: Question,
+    *,
+    choice: str,
+    checked: list[str],
+    na_justification: str,
+    evidence_link: str = "",
     evidence_note: str = "",
 ) -> list[str]:
     """What is wrong with an answer to `question`, in words for the person who typed it. Empty when valid.
@@ -72,8 +78,16 @@ def _ensure_draft(assessment: Assessment) -> None:
 
 @transaction.atomic
 def assessment_create(
-    *, organisation: Organisation, by: AbstractBaseUser, name: str, sector: str, size: str, ai_role: str,
-    uses_genai: bool, target_markets: list[str], previous: Assessment | None = None,
+    *,
+    organisation: Organisation,
+    by: User,
+    name: str,
+    sector: str,
+    size: str,
+    ai_role: str,
+    uses_genai: bool,
+    target_markets: list[str],
+    previous: Assessment | None = None,
 ) -> Assessment:
     version = FrameworkVersion.objects.current()
     if version is None:
@@ -81,18 +95,27 @@ def assessment_create(
     if organisation.is_consultancy:
         raise ValidationError(_("Assessments belong to client organisations, not to the consultancy itself."))
     assessment = Assessment.objects.create(
-        organisation=organisation, framework_version=version, name=name, sector=sector, size=size, ai_role=ai_role,
-        uses_genai=uses_genai, target_markets=sorted(set(target_markets)), created_by=by, previous=previous,
+        organisation=organisation,
+        framework_version=version,
+        name=name,
+        sector=sector,
+        size=size,
+        ai_role=ai_role,
+        uses_genai=uses_genai,
+        target_markets=sorted(set(target_markets)),
+        created_by=by,
+        previous=previous,
     )
     if previous is not None:
         _prefill_from(assessment, previous, by=by)
     return assessment
 
 
-def _prefill_from(assessment: Assessment, previous: Assessment, *, by: AbstractBaseUser) -> None:
+def _prefill_from(assessment: Assessment, previous: Assessment, *, by: User) -> None:
     """Copy answers by question code; an answer that no longer fits the new version's question is dropped."""
-    questions = {q.code: q for q in Question.objects.filter(version=assessment.framework_version)
-                 .prefetch_related("options")}
+    questions = {
+        q.code: q for q in Question.objects.filter(version=assessment.framework_version).prefetch_related("options")
+    }
     copies = []
     for old in previous.answers.select_related("question"):
         question = questions.get(old.question.code)
@@ -100,11 +123,18 @@ def _prefill_from(assessment: Assessment, previous: Assessment, *, by: AbstractB
             question, choice=old.choice, checked=list(old.checked), na_justification=old.na_justification
         ):
             continue
-        copies.append(Answer(
-            assessment=assessment, question=question, choice=old.choice, checked=old.checked,
-            evidence_note=old.evidence_note, evidence_link=old.evidence_link,
-            na_justification=old.na_justification, updated_by=by,
-        ))
+        copies.append(
+            Answer(
+                assessment=assessment,
+                question=question,
+                choice=old.choice,
+                checked=old.checked,
+                evidence_note=old.evidence_note,
+                evidence_link=old.evidence_link,
+                na_justification=old.na_justification,
+                updated_by=by,
+            )
+        )
     Answer.objects.bulk_create(copies)
 
 
@@ -120,8 +150,16 @@ def assessment_update_profile(*, assessment: Assessment, **profile: Any) -> Asse
 
 @transaction.atomic
 def answer_save(
-    *, assessment: Assessment, question: Question, by: AbstractBaseUser, choice: str, checked: list[str],
-    evidence_note: str = "", evidence_link: str = "", na_justification: str = "", section: str = "",
+    *,
+    assessment: Assessment,
+    question: Question,
+    by: User,
+    choice: str,
+    checked: list[str],
+    evidence_note: str = "",
+    evidence_link: str = "",
+    na_justification: str = "",
+    section: str = "",
 ) -> Answer:
     """Save one answer and record the change. Raises ValidationError (nothing saved) when it is not valid.
 
@@ -134,8 +172,14 @@ def answer_save(
         raise ValidationError(_("That question is not part of this assessment."))
     if question.scale == Question.Scale.CHECKLIST and checked and not choice:
         choice = engine.CHECKLIST  # ticking a practice answers the checklist
-    problems = answer_problems(question, choice=choice, checked=checked, na_justification=na_justification,
-                               evidence_link=evidence_link, evidence_note=evidence_note)
+    problems = answer_problems(
+        question,
+        choice=choice,
+        checked=checked,
+        na_justification=na_justification,
+        evidence_link=evidence_link,
+        evidence_note=evidence_note,
+    )
     if problems:
         raise ValidationError(problems)
     if choice != engine.NOT_APPLICABLE:
@@ -152,8 +196,9 @@ def answer_save(
     if before != after:
         answer.updated_by = by
         answer.save()
-        AnswerChange.objects.create(assessment=locked, question_code=question.code, changed_by=by,
-                                    before=before, after=after)
+        AnswerChange.objects.create(
+            assessment=locked, question_code=question.code, changed_by=by, before=before, after=after
+        )
     if section:
         Assessment.objects.filter(pk=locked.pk).update(
             last_section=section, last_question=question.code, updated_at=timezone.now()
@@ -165,18 +210,11 @@ def missing_answers(assessment: Assessment) -> list[str]:
     """Codes of applicable questions without a valid answer, in questionnaire order."""
     questions = applicable_questions(assessment)
     answers = {a.question.code: a for a in assessment.answers.select_related("question")}
-    missing = []
-    for code in questions:
-        answer = answers.get(code)
-        if answer is None or not answer.choice:
-            missing.append(code)
-        elif answer.choice == engine.NOT_APPLICABLE and not answer.na_justification.strip():
-            missing.append(code)
-    return missing
+    return [code for code in questions if not is_answered(answers.get(code))]
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, by: AbstractBaseUser) -> Assessment:
+def assessment_submit(*, assessment: Assessment, by: User) -> Assessment:
     locked = Assessment.objects.select_for_update().select_related("framework_version").get(pk=assessment.pk)
     _ensure_draft(locked)
     missing = missing_answers(locked)
@@ -193,10 +231,16 @@ def assessment_submit(*, assessment: Assessment, by: AbstractBaseUser) -> Assess
 
 
 @transaction.atomic
-def assessment_reassess(*, assessment: Assessment, by: AbstractBaseUser) -> Assessment:
+def assessment_reassess(*, assessment: Assessment, by: User) -> Assessment:
     """A new draft on the current content, pre-filled from `assessment`."""
     return assessment_create(
-        organisation=assessment.organisation, by=by, name=_("%(name)s (re-assessment)") % {"name": assessment.name},
-        sector=assessment.sector, size=assessment.size, ai_role=assessment.ai_role, uses_genai=assessment.uses_genai,
-        target_markets=list(assessment.target_markets), previous=assessment,
+        organisation=assessment.organisation,
+        by=by,
+        name=_("%(name)s (re-assessment)") % {"name": assessment.name},
+        sector=assessment.sector,
+        size=assessment.size,
+        ai_role=assessment.ai_role,
+        uses_genai=assessment.uses_genai,
+        target_markets=list(assessment.target_markets),
+        previous=assessment,
     )

@@ -33,8 +33,10 @@ def validate_logo(data: bytes) -> str:
     if fmt not in ALLOWED_FORMATS:
         raise ValidationError(_("The logo must be a PNG or JPEG image, not %(fmt)s.") % {"fmt": fmt})
     if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
-        raise ValidationError(_("The logo must be between %(min)s and %(max)s pixels on each side; it is %(w)s×%(h)s.")
-                              % {"min": MIN_SIDE, "max": MAX_SIDE, "w": width, "h": height})
+        raise ValidationError(
+            _("The logo must be between %(min)s and %(max)s pixels on each side; it is %(w)s×%(h)s.")
+            % {"min": MIN_SIDE, "max": MAX_SIDE, "w": width, "h": height}
+        )
     return ALLOWED_FORMATS[fmt]
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -18,15 +17,14 @@ from django.utils.translation import gettext as _
 from ..models import ConsultantGrant, Invitation, Membership, Organisation, Role
 
 INVITATION_SALT = "scorecard.invitation"
-User = get_user_model()
 
 
-def user_by_email(email: str) -> AbstractBaseUser | None:
+def user_by_email(email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).first()
 
 
 @transaction.atomic
-def user_create(*, email: str, password: str) -> AbstractBaseUser:
+def user_create(*, email: str, password: str) -> User:
     email = email.strip().lower()
     if user_by_email(email):
         raise ValidationError(_("An account with this e-mail already exists. Log in instead."))
@@ -34,9 +32,7 @@ def user_create(*, email: str, password: str) -> AbstractBaseUser:
 
 
 @transaction.atomic
-def organisation_create(
-    *, user: AbstractBaseUser, name: str, kind: str, sector: str, size: str, hq_country: str
-) -> Organisation:
+def organisation_create(*, user: User, name: str, kind: str, sector: str, size: str, hq_country: str) -> Organisation:
     organisation = Organisation.objects.create(name=name, kind=kind, sector=sector, size=size, hq_country=hq_country)
     Membership.objects.create(user=user, organisation=organisation, role=Role.OWNER)
     return organisation
@@ -45,7 +41,7 @@ def organisation_create(
 @transaction.atomic
 def signup(
     *, email: str, password: str, organisation_name: str, kind: str, sector: str, size: str, hq_country: str
-) -> tuple[AbstractBaseUser, Organisation]:
+) -> tuple[User, Organisation]:
     user = user_create(email=email, password=password)
     organisation = organisation_create(
         user=user, name=organisation_name, kind=kind, sector=sector, size=size, hq_country=hq_country
@@ -75,9 +71,7 @@ def invitation_from_token(token: str) -> Invitation:
 
 
 @transaction.atomic
-def invitation_create(
-    *, organisation: Organisation, email: str, role: str, by: AbstractBaseUser, base_url: str
-) -> Invitation:
+def invitation_create(*, organisation: Organisation, email: str, role: str, by: User, base_url: str) -> Invitation:
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise ValidationError(_("%(email)s is already a member of this organisation.") % {"email": email})
@@ -85,11 +79,13 @@ def invitation_create(
     link = base_url + reverse("invitation_accept", args=[invitation_token(invitation)])
     send_mail(
         subject=_("You are invited to %(org)s on the ASEAN AI Governance Scorecard") % {"org": organisation.name},
-        message=_(
-            "%(who)s invites you to join %(org)s as %(role)s.\n\nAccept within %(days)s days: %(link)s\n"
-        ) % {
-            "who": by.get_username(), "org": organisation.name, "role": invitation.get_role_display(),
-            "days": settings.INVITATION_MAX_AGE_DAYS, "link": link,
+        message=_("%(who)s invites you to join %(org)s as %(role)s.\n\nAccept within %(days)s days: %(link)s\n")
+        % {
+            "who": by.get_username(),
+            "org": organisation.name,
+            "role": invitation.get_role_display(),
+            "days": settings.INVITATION_MAX_AGE_DAYS,
+            "link": link,
         },
         from_email=None,
         recipient_list=[email],
@@ -98,16 +94,15 @@ def invitation_create(
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: AbstractBaseUser) -> Membership:
-    if (user.email or "").lower() != invitation.email.lower():  # type: ignore[attr-defined]
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    if (user.email or "").lower() != invitation.email.lower():
         raise ValidationError(
-            _("This invitation is for %(email)s. Log in with that address to accept it.")
-            % {"email": invitation.email}
+            _("This invitation is for %(email)s. Log in with that address to accept it.") % {"email": invitation.email}
         )
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if locked.accepted_at:
         raise ValidationError(_("This invitation has already been accepted."))
-    membership, created = Membership.objects.get_or_create(
+    membership, _created = Membership.objects.get_or_create(
         user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
     )
     locked.accepted_at = timezone.now()
@@ -117,7 +112,7 @@ def invitation_accept(*, invitation: Invitation, user: AbstractBaseUser) -> Memb
 
 
 @transaction.atomic
-def grant_create(*, client: Organisation, consultant_email: str, role: str, by: AbstractBaseUser) -> ConsultantGrant:
+def grant_create(*, client: Organisation, consultant_email: str, role: str, by: User) -> ConsultantGrant:
     consultant = user_by_email(consultant_email)
     consultancies = list(
         Organisation.objects.filter(kind=Organisation.Kind.CONSULTANCY, memberships__user=consultant)
@@ -148,12 +143,16 @@ def grant_revoke(*, grant: ConsultantGrant) -> ConsultantGrant:
 
 @transaction.atomic
 def client_create(
-    *, consultancy: Organisation, by: AbstractBaseUser, name: str, sector: str, size: str, hq_country: str
+    *, consultancy: Organisation, by: User, name: str, sector: str, size: str, hq_country: str
 ) -> Organisation:
     """A consultancy creates a client: the client organisation plus an owner-level grant to the consultancy,
     so the consultant can invite the client's own people (who can later revoke the grant)."""
     client = Organisation.objects.create(
-        name=name, kind=Organisation.Kind.ORGANISATION, sector=sector, size=size, hq_country=hq_country,
+        name=name,
+        kind=Organisation.Kind.ORGANISATION,
+        sector=sector,
+        size=size,
+        hq_country=hq_country,
         created_by_consultancy=consultancy,
     )
     ConsultantGrant.objects.create(client=client, consultancy=consultancy, role=Role.OWNER, granted_by=by)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import TypedDict
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from frameworks.models import Country, FrameworkVersion
 from ..answer_forms import AnswerForm
 from ..forms import AssessmentProfileForm
 from ..models import Assessment, Role
+from ..permissions import AuthedRequest
 from ..questionnaire import Section, progress, sections_for
 from ..selectors import assessment_get_for, organisation_get_for
 from ..services import assessments as services
@@ -38,54 +40,66 @@ def _profile_kwargs(form: AssessmentProfileForm) -> dict[str, object]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_create(request: HttpRequest, pk: UUID) -> HttpResponse:
+def assessment_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
     organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
     version = FrameworkVersion.objects.current()
     initial = {"sector": organisation.sector, "size": organisation.size, "ai_role": "deployer"}
     form = AssessmentProfileForm(request.POST or None, initial=initial, markets=_markets(version))
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = services.assessment_create(organisation=organisation, by=request.user,
-                                                    **_profile_kwargs(form))  # type: ignore[arg-type]
+            assessment = services.assessment_create(organisation=organisation, by=request.user, **_profile_kwargs(form))  # type: ignore[arg-type]
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Assessment started. Your answers save as you go."))
             return redirect("assessment_detail", pk=assessment.pk)
-    return render(request, "scorecard/form_page.html", {
-        "form": form, "title": _("Start an assessment for %(org)s") % {"org": organisation.name},
-        "intro": _("Describe the organisation as it is today. The profile decides which questions apply."),
-    })
+    return render(
+        request,
+        "scorecard/form_page.html",
+        {
+            "form": form,
+            "title": _("Start an assessment for %(org)s") % {"org": organisation.name},
+            "intro": _("Describe the organisation as it is today. The profile decides which questions apply."),
+        },
+    )
 
 
 @login_required
-def assessment_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+def assessment_detail(request: AuthedRequest, pk: UUID) -> HttpResponse:
     assessment = assessment_get_for(user=request.user, pk=pk)
     sections = sections_for(assessment)
     answered, total = progress(sections)
     resume = next((s for s in sections if s.key == assessment.last_section), None) or next(
         (s for s in sections if not s.complete), sections[0] if sections else None
     )
-    return render(request, "scorecard/assessment_detail.html", {
-        "assessment": assessment, "sections": sections, "answered": answered, "total": total,
-        "resume": resume, "can_edit": assessment.access_role != Role.VIEWER,  # type: ignore[attr-defined]
-    })
+    return render(
+        request,
+        "scorecard/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "sections": sections,
+            "answered": answered,
+            "total": total,
+            "resume": resume,
+            "can_edit": assessment.access_role != Role.VIEWER,  # type: ignore[attr-defined]
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_profile(request: HttpRequest, pk: UUID) -> HttpResponse:
+def assessment_profile(request: AuthedRequest, pk: UUID) -> HttpResponse:
     assessment = assessment_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
     if assessment.is_locked:
         messages.error(request, _("This assessment is submitted and locked."))
         return redirect("assessment_detail", pk=assessment.pk)
-    initial = {k: getattr(assessment, k) for k in ("name", "sector", "size", "ai_role", "uses_genai",
-                                                   "target_markets")}
-    form = AssessmentProfileForm(request.POST or None, initial=initial,
-                                 markets=_markets(assessment.framework_version))
+    initial = {k: getattr(assessment, k) for k in ("name", "sector", "size", "ai_role", "uses_genai", "target_markets")}
+    form = AssessmentProfileForm(request.POST or None, initial=initial, markets=_markets(assessment.framework_version))
     if request.method == "POST" and form.is_valid():
         services.assessment_update_profile(assessment=assessment, **_profile_kwargs(form))
-        messages.success(request, _("Profile saved. Answers to questions that no longer apply are kept but not scored."))
+        messages.success(
+            request, _("Profile saved. Answers to questions that no longer apply are kept but not scored.")
+        )
         return redirect("assessment_detail", pk=assessment.pk)
     return render(request, "scorecard/form_page.html", {"form": form, "title": _("Assessment profile")})
 
@@ -100,7 +114,7 @@ def _section_or_404(assessment: Assessment, key: str) -> tuple[Section, list[Sec
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_section(request: HttpRequest, pk: UUID, section: str) -> HttpResponse:
+def assessment_section(request: AuthedRequest, pk: UUID, section: str) -> HttpResponse:
     """A questionnaire section. POST is the no-JavaScript path: it saves every question in the section."""
     assessment = assessment_get_for(user=request.user, pk=pk)
     current, sections = _section_or_404(assessment, section)
@@ -118,8 +132,13 @@ def assessment_section(request: HttpRequest, pk: UUID, section: str) -> HttpResp
                 continue
             if form.has_anything() or item.answer is not None:
                 try:
-                    services.answer_save(assessment=assessment, question=item.question, by=request.user,
-                                         section=current.key, **_answer_fields(form))
+                    services.answer_save(
+                        assessment=assessment,
+                        question=item.question,
+                        by=request.user,
+                        section=current.key,
+                        **_answer_fields(form),
+                    )
                 except ValidationError as exc:
                     form.add_error(None, exc)
                     errors += 1
@@ -137,26 +156,45 @@ def assessment_section(request: HttpRequest, pk: UUID, section: str) -> HttpResp
     ]
     index = [s.key for s in sections].index(current.key)
     answered, total = progress(sections)
-    return render(request, "scorecard/section.html", {
-        "assessment": assessment, "section": current, "sections": sections, "items": items,
-        "can_edit": can_edit, "answered": answered, "total": total,
-        "previous_section": sections[index - 1] if index > 0 else None,
-        "next_section": sections[index + 1] if index + 1 < len(sections) else None,
-    })
+    return render(
+        request,
+        "scorecard/section.html",
+        {
+            "assessment": assessment,
+            "section": current,
+            "sections": sections,
+            "items": items,
+            "can_edit": can_edit,
+            "answered": answered,
+            "total": total,
+            "previous_section": sections[index - 1] if index > 0 else None,
+            "next_section": sections[index + 1] if index + 1 < len(sections) else None,
+        },
+    )
 
 
-def _answer_fields(form: AnswerForm) -> dict[str, object]:
+class AnswerFields(TypedDict):
+    choice: str
+    checked: list[str]
+    evidence_note: str
+    evidence_link: str
+    na_justification: str
+
+
+def _answer_fields(form: AnswerForm) -> AnswerFields:
     data = form.cleaned_data
     return {
-        "choice": data.get("choice") or "", "checked": list(data.get("checked") or []),
-        "evidence_note": data.get("evidence_note") or "", "evidence_link": data.get("evidence_link") or "",
+        "choice": data.get("choice") or "",
+        "checked": list(data.get("checked") or []),
+        "evidence_note": data.get("evidence_note") or "",
+        "evidence_link": data.get("evidence_link") or "",
         "na_justification": data.get("na_justification") or "",
     }
 
 
 @login_required
 @require_POST
-def answer_autosave(request: HttpRequest, pk: UUID, section: str, code: str) -> HttpResponse:
+def answer_autosave(request: AuthedRequest, pk: UUID, section: str, code: str) -> HttpResponse:
     """htmx endpoint: save one question. Always answers with the save-state fragment; a validation error
     comes back with status 200 so htmx shows it in place, and the typed text stays in the page."""
     assessment = assessment_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
@@ -168,8 +206,13 @@ def answer_autosave(request: HttpRequest, pk: UUID, section: str, code: str) -> 
     context: dict[str, object] = {"code": code, "section": current, "assessment": assessment}
     if form.is_valid():
         try:
-            services.answer_save(assessment=assessment, question=item.question, by=request.user,
-                                 section=current.key, **_answer_fields(form))
+            services.answer_save(
+                assessment=assessment,
+                question=item.question,
+                by=request.user,
+                section=current.key,
+                **_answer_fields(form),
+            )
         except ValidationError as exc:
             context["errors"] = exc.messages
         else:
@@ -185,7 +228,7 @@ def answer_autosave(request: HttpRequest, pk: UUID, section: str, code: str) -> 
 
 @login_required
 @require_POST
-def assessment_submit(request: HttpRequest, pk: UUID) -> HttpResponse:
+def assessment_submit(request: AuthedRequest, pk: UUID) -> HttpResponse:
     assessment = assessment_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
     try:
         services.assessment_submit(assessment=assessment, by=request.user)
@@ -198,7 +241,7 @@ def assessment_submit(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def assessment_reassess(request: HttpRequest, pk: UUID) -> HttpResponse:
+def assessment_reassess(request: AuthedRequest, pk: UUID) -> HttpResponse:
     previous = assessment_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
     try:
         assessment = services.assessment_reassess(assessment=previous, by=request.user)
@@ -210,24 +253,26 @@ def assessment_reassess(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @login_required
-def assessment_history(request: HttpRequest, pk: UUID) -> HttpResponse:
+def assessment_history(request: AuthedRequest, pk: UUID) -> HttpResponse:
     assessment = assessment_get_for(user=request.user, pk=pk)
     changes = assessment.changes.select_related("changed_by")[:500]
     return render(request, "scorecard/history.html", {"assessment": assessment, "changes": changes})
 
 
 @login_required
-def assessment_export_json(request: HttpRequest, pk: UUID) -> HttpResponse:
+def assessment_export_json(request: AuthedRequest, pk: UUID) -> HttpResponse:
     assessment = assessment_get_for(user=request.user, pk=pk)
-    response = HttpResponse(json.dumps(assessment_export(assessment), indent=2, ensure_ascii=False),
-                            content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(assessment_export(assessment), indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="{slugify(assessment.name) or "assessment"}.json"'
     return response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_import_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def assessment_import_view(request: AuthedRequest, pk: UUID) -> HttpResponse:
     organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
     problems: list[str] = []
     if request.method == "POST":
@@ -242,8 +287,13 @@ def assessment_import_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             else:
                 messages.success(request, _("Imported “%(name)s” as a new draft.") % {"name": assessment.name})
                 return redirect("assessment_detail", pk=assessment.pk)
-    return render(request, "scorecard/import.html", {
-        "organisation": organisation, "problems": problems,
-        "format_url": reverse("about"),
-    }, status=400 if problems else 200)
-
+    return render(
+        request,
+        "scorecard/import.html",
+        {
+            "organisation": organisation,
+            "problems": problems,
+            "format_url": reverse("about"),
+        },
+        status=400 if problems else 200,
+    )

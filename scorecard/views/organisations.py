@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import AcceptInvitationSignupForm, ClientForm, GrantForm, InvitationForm, SignupForm
 from ..models import Role
+from ..permissions import AuthedRequest
 from ..selectors import (
     assessments_for,
     consultancies_for,
@@ -27,9 +29,9 @@ from ..services import organisations as org_services
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def _form_errors(form: object, error: ValidationError) -> None:
+def _form_errors(form: forms.Form, error: ValidationError) -> None:
     for message in error.messages:
-        form.add_error(None, message)  # type: ignore[attr-defined]
+        form.add_error(None, message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,8 +43,13 @@ def signup(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user, organisation = org_services.signup(
-                email=data["email"], password=data["password1"], organisation_name=data["organisation_name"],
-                kind=data["kind"], sector=data["sector"], size=data["size"], hq_country=data["hq_country"],
+                email=data["email"],
+                password=data["password1"],
+                organisation_name=data["organisation_name"],
+                kind=data["kind"],
+                sector=data["sector"],
+                size=data["size"],
+                hq_country=data["hq_country"],
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -54,42 +61,54 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     organisations = list(organisations_for(request.user))
     assessments = list(assessments_for(request.user).order_by("-updated_at")[:50])
-    return render(request, "scorecard/dashboard.html", {
-        "organisations": organisations, "assessments": assessments,
-        "consultancies": list(consultancies_for(request.user)),
-    })
+    return render(
+        request,
+        "scorecard/dashboard.html",
+        {
+            "organisations": organisations,
+            "assessments": assessments,
+            "consultancies": list(consultancies_for(request.user)),
+        },
+    )
 
 
 @login_required
-def organisation_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+def organisation_detail(request: AuthedRequest, pk: UUID) -> HttpResponse:
     organisation = organisation_get_for(user=request.user, pk=pk)
     is_owner = organisation.access_role == Role.OWNER  # type: ignore[attr-defined]
-    return render(request, "scorecard/organisation_detail.html", {
-        "organisation": organisation,
-        "is_owner": is_owner,
-        "can_edit": organisation.access_role in (Role.OWNER, Role.EDITOR),  # type: ignore[attr-defined]
-        "memberships": organisation.memberships.select_related("user").order_by("user__email"),
-        "invitations": organisation.invitations.filter(accepted_at__isnull=True),
-        "grants": organisation.grants_given.filter(revoked_at__isnull=True).select_related("consultancy"),
-        "assessments": organisation.assessments.select_related("framework_version").order_by("-updated_at"),
-        "invitation_form": InvitationForm(auto_id="invite_%s") if is_owner else None,
-        "grant_form": GrantForm(auto_id="grant_%s") if is_owner and not organisation.is_consultancy else None,
-    })
+    return render(
+        request,
+        "scorecard/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "is_owner": is_owner,
+            "can_edit": organisation.access_role in (Role.OWNER, Role.EDITOR),  # type: ignore[attr-defined]
+            "memberships": organisation.memberships.select_related("user").order_by("user__email"),
+            "invitations": organisation.invitations.filter(accepted_at__isnull=True),
+            "grants": organisation.grants_given.filter(revoked_at__isnull=True).select_related("consultancy"),
+            "assessments": organisation.assessments.select_related("framework_version").order_by("-updated_at"),
+            "invitation_form": InvitationForm(auto_id="invite_%s") if is_owner else None,
+            "grant_form": GrantForm(auto_id="grant_%s") if is_owner and not organisation.is_consultancy else None,
+        },
+    )
 
 
 @login_required
 @require_POST
-def invitation_create(request: HttpRequest, pk: UUID) -> HttpResponse:
+def invitation_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
     organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
             invitation = org_services.invitation_create(
-                organisation=organisation, email=form.cleaned_data["email"], role=form.cleaned_data["role"],
-                by=request.user, base_url=request.build_absolute_uri("/").rstrip("/"),
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                by=request.user,
+                base_url=request.build_absolute_uri("/").rstrip("/"),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -125,21 +144,29 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, _("You joined %(org)s.") % {"org": invitation.organisation.name})
             return redirect("organisation_detail", pk=invitation.organisation_id)
-    return render(request, "scorecard/invitation_accept.html", {
-        "invitation": invitation, "signup_form": signup_form, "needs_login": existing_user is not None,
-    })
+    return render(
+        request,
+        "scorecard/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "signup_form": signup_form,
+            "needs_login": existing_user is not None,
+        },
+    )
 
 
 @login_required
 @require_POST
-def grant_create(request: HttpRequest, pk: UUID) -> HttpResponse:
+def grant_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
     organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
     form = GrantForm(request.POST)
     if form.is_valid():
         try:
             grant = org_services.grant_create(
-                client=organisation, consultant_email=form.cleaned_data["consultant_email"],
-                role=form.cleaned_data["role"], by=request.user,
+                client=organisation,
+                consultant_email=form.cleaned_data["consultant_email"],
+                role=form.cleaned_data["role"],
+                by=request.user,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -152,7 +179,7 @@ def grant_create(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def grant_revoke(request: HttpRequest, pk: UUID, grant_pk: UUID) -> HttpResponse:
+def grant_revoke(request: AuthedRequest, pk: UUID, grant_pk: UUID) -> HttpResponse:
     organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
     grant = get_object_or_404(organisation.grants_given, pk=grant_pk, revoked_at__isnull=True)
     org_services.grant_revoke(grant=grant)
@@ -161,15 +188,20 @@ def grant_revoke(request: HttpRequest, pk: UUID, grant_pk: UUID) -> HttpResponse
 
 
 @login_required
-def portfolio(request: HttpRequest) -> HttpResponse:
-    return render(request, "scorecard/portfolio.html", {
-        "consultancies": list(consultancies_for(request.user)), "clients": portfolio_for(request.user),
-    })
+def portfolio(request: AuthedRequest) -> HttpResponse:
+    return render(
+        request,
+        "scorecard/portfolio.html",
+        {
+            "consultancies": list(consultancies_for(request.user)),
+            "clients": portfolio_for(request.user),
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def client_create(request: HttpRequest, pk: UUID) -> HttpResponse:
+def client_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
     consultancy = organisation_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
     if not consultancy.is_consultancy:
         messages.error(request, _("Only a consultancy can create client organisations."))
@@ -179,6 +211,11 @@ def client_create(request: HttpRequest, pk: UUID) -> HttpResponse:
         client = org_services.client_create(consultancy=consultancy, by=request.user, **form.cleaned_data)
         messages.success(request, _("Client %(name)s created.") % {"name": client.name})
         return redirect("organisation_detail", pk=client.pk)
-    return render(request, "scorecard/form_page.html", {
-        "form": form, "title": _("New client for %(name)s") % {"name": consultancy.name},
-    })
+    return render(
+        request,
+        "scorecard/form_page.html",
+        {
+            "form": form,
+            "title": _("New client for %(name)s") % {"name": consultancy.name},
+        },
+    )

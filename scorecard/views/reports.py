@@ -14,7 +14,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..models import Assessment, BulkExport, Branding, Organisation, Role
+from ..models import Assessment, Branding, BulkExport, Organisation, Role
+from ..permissions import AuthedRequest
 from ..reports.context import report_context
 from ..reports.pdf import ReportRenderError, render_report_pdf
 from ..selectors import assessment_get_for, consultancies_for, organisation_get_for, portfolio_for
@@ -25,9 +26,11 @@ from ..tasks import render_bulk_export
 def prepared_by(user: Any, assessment: Assessment) -> dict[str, Any]:
     """Who the report is prepared by: the user's consultancy when they reach the client through a grant."""
     consultancy = (
-        consultancies_for(user).filter(grants_received__client=assessment.organisation,
-                                       grants_received__revoked_at__isnull=True).first()
-        if not assessment.organisation.memberships.filter(user=user).exists() else None
+        consultancies_for(user)
+        .filter(grants_received__client=assessment.organisation, grants_received__revoked_at__isnull=True)
+        .first()
+        if not assessment.organisation.memberships.filter(user=user).exists()
+        else None
     )
     branding = Branding.objects.filter(organisation=consultancy).first() if consultancy else None
     return {
@@ -39,13 +42,15 @@ def prepared_by(user: Any, assessment: Assessment) -> dict[str, Any]:
 
 
 @login_required
-def report_print(request: HttpRequest, pk: UUID) -> HttpResponse:
+def report_print(request: AuthedRequest, pk: UUID) -> HttpResponse:
     assessment = assessment_get_for(user=request.user, pk=pk)
-    return render(request, "reports/print.html", {**report_context(assessment), **prepared_by(request.user, assessment)})
+    return render(
+        request, "reports/print.html", {**report_context(assessment), **prepared_by(request.user, assessment)}
+    )
 
 
 @login_required
-def report_pdf(request: HttpRequest, pk: UUID) -> HttpResponse:
+def report_pdf(request: AuthedRequest, pk: UUID) -> HttpResponse:
     assessment = assessment_get_for(user=request.user, pk=pk)
     branding = prepared_by(request.user, assessment)
     try:
@@ -59,7 +64,7 @@ def report_pdf(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def bulk_export(request: HttpRequest) -> HttpResponse:
+def bulk_export(request: AuthedRequest) -> HttpResponse:
     clients = portfolio_for(request.user)
     if request.method == "POST":
         ids = request.POST.getlist("assessments")
@@ -83,14 +88,14 @@ def _export_for(request: HttpRequest, pk: UUID) -> BulkExport:
 
 
 @login_required
-def bulk_export_status(request: HttpRequest, pk: UUID) -> HttpResponse:
+def bulk_export_status(request: AuthedRequest, pk: UUID) -> HttpResponse:
     export = _export_for(request, pk)
     template = "reports/_bulk_progress.html" if request.headers.get("HX-Request") else "reports/bulk_status.html"
     return render(request, template, {"export": export})
 
 
 @login_required
-def bulk_export_download(request: HttpRequest, pk: UUID) -> HttpResponse:
+def bulk_export_download(request: AuthedRequest, pk: UUID) -> HttpResponse:
     export = get_object_or_404(BulkExport, pk=pk, requested_by=request.user, status=BulkExport.Status.DONE)
     response = HttpResponse(bytes(export.archive or b""), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="reports-{export.created_at:%Y%m%d-%H%M}.zip"'
@@ -99,7 +104,7 @@ def bulk_export_download(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def branding_upload(request: HttpRequest, pk: UUID) -> HttpResponse:
+def branding_upload(request: AuthedRequest, pk: UUID) -> HttpResponse:
     organisation: Organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
     upload = request.FILES.get("logo")
     if not organisation.is_consultancy:

@@ -67,7 +67,8 @@ def test_self_assessment_flow_with_autosave_reload_and_submit(new_page: Any) -> 
     page.reload()
     assert page.locator("#q-TE-01").get_by_label("Defined").is_checked()
     assert page.locator("#q-TE-01").get_by_label("Evidence note").input_value() == (
-        "Chatbot banner in Tiếng Việt and English")
+        "Chatbot banner in Tiếng Việt and English"
+    )
     assert page.locator("#q-TE-02").get_by_label("Don't know (scores nothing)").is_checked()
 
     # A bad N/A (no justification) is refused in place, and the page keeps what was chosen.

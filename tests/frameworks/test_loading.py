@@ -19,8 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 def counts() -> tuple[int, int, int, int]:
-    return (FrameworkVersion.objects.count(), Principle.objects.count(), Question.objects.count(),
-            Option.objects.count())
+    return (
+        FrameworkVersion.objects.count(),
+        Principle.objects.count(),
+        Question.objects.count(),
+        Option.objects.count(),
+    )
 
 
 def shipped() -> dict[str, Any]:
@@ -109,9 +113,9 @@ def test_bad_content_is_refused_with_file_record_and_field_and_changes_nothing(c
     with pytest.raises(ContentError) as caught:
         load_content(data)
     file, record, field = BAD[how]
-    assert any(p.file == file and p.record == record and p.field == field for p in caught.value.problems), (
-        [str(p) for p in caught.value.problems]
-    )
+    assert any(p.file == file and p.record == record and p.field == field for p in caught.value.problems), [
+        str(p) for p in caught.value.problems
+    ]
     assert counts() == before
 
 

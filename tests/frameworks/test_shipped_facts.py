@@ -13,15 +13,32 @@ pytestmark = pytest.mark.django_db
 
 ASEAN = {"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN", "TL"}
 # Oxford Insights Government AI Readiness Index 2024 (FACTS.md section 4).
-INDEX_2024 = {"SG": "84.25", "MY": "71.40", "TH": "66.17", "ID": "65.85", "VN": "61.42", "PH": "58.51",
-              "BN": "55.45", "KH": "36.63", "LA": "36.08", "MM": "34.26", "TL": "33.68"}
+INDEX_2024 = {
+    "SG": "84.25",
+    "MY": "71.40",
+    "TH": "66.17",
+    "ID": "65.85",
+    "VN": "61.42",
+    "PH": "58.51",
+    "BN": "55.45",
+    "KH": "36.63",
+    "LA": "36.08",
+    "MM": "34.26",
+    "TL": "33.68",
+}
 
 
 def test_seven_principles_in_the_guides_order(content) -> None:
     names = list(Principle.objects.filter(version=content).values_list("name", flat=True))
-    assert names == ["Transparency and Explainability", "Fairness and Equity", "Security and Safety",
-                     "Human-centricity", "Privacy and Data Governance", "Accountability and Integrity",
-                     "Robustness and Reliability"]
+    assert names == [
+        "Transparency and Explainability",
+        "Fairness and Equity",
+        "Security and Safety",
+        "Human-centricity",
+        "Privacy and Data Governance",
+        "Accountability and Integrity",
+        "Robustness and Reliability",
+    ]
 
 
 def test_question_bank_covers_every_principle_and_component(content) -> None:

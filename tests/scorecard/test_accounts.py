@@ -17,24 +17,36 @@ from tests.factories import ConsultancyFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-SIGNUP = {"email": "ana@example.org", "password1": "a-Long-unusual-pass-42", "password2": "a-Long-unusual-pass-42",
-          "organisation_name": "Ana Fintech", "kind": "organisation", "sector": "finance", "size": "small",
-          "hq_country": "ID"}
+SIGNUP = {
+    "email": "ana@example.org",
+    "password1": "a-Long-unusual-pass-42",
+    "password2": "a-Long-unusual-pass-42",
+    "organisation_name": "Ana Fintech",
+    "kind": "organisation",
+    "sector": "finance",
+    "size": "small",
+    "hq_country": "ID",
+}
 
 
 def test_signup_creates_user_organisation_and_owner_membership() -> None:
     client = Client()
     response = client.post(reverse("signup"), SIGNUP)
     organisation = Organisation.objects.get(name="Ana Fintech")
-    assert response.status_code == 302 and response["Location"] == reverse("organisation_detail", args=[organisation.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "organisation_detail", args=[organisation.pk]
+    )
     assert Membership.objects.get(organisation=organisation).role == Role.OWNER
     assert client.get(reverse("dashboard")).status_code == 200
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("password1", "password123", "too common"),
-    ("email", "not-an-email", "valid email"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("password1", "password123", "too common"),
+        ("email", "not-an-email", "valid email"),
+    ],
+)
 def test_signup_rejects_bad_input_and_saves_nothing(field: str, value: str, message: str) -> None:
     data = dict(SIGNUP, **{field: value})
     if field == "password1":
@@ -52,8 +64,9 @@ def test_duplicate_email_is_refused(owner: Any) -> None:
 
 
 def test_invitation_by_email_then_accept_with_a_new_account(organisation: Any, owner: Any) -> None:
-    client_for(owner).post(reverse("invitation_create", args=[organisation.pk]),
-                           {"email": "Newbie@Example.org", "role": "editor"})
+    client_for(owner).post(
+        reverse("invitation_create", args=[organisation.pk]), {"email": "Newbie@Example.org", "role": "editor"}
+    )
     assert len(mail.outbox) == 1
     link = re.search(r"http://testserver(/invitations/[^\s]+/)", mail.outbox[0].body).group(1)  # type: ignore[union-attr]
     newcomer = Client()
@@ -73,8 +86,9 @@ def test_tampered_invitation_link_is_refused() -> None:
 
 
 def test_invitation_for_someone_else_cannot_be_accepted(organisation: Any, owner: Any) -> None:
-    client_for(owner).post(reverse("invitation_create", args=[organisation.pk]), {"email": "x@example.org",
-                                                                                  "role": "viewer"})
+    client_for(owner).post(
+        reverse("invitation_create", args=[organisation.pk]), {"email": "x@example.org", "role": "viewer"}
+    )
     link = re.search(r"(/invitations/[^\s]+/)", mail.outbox[0].body).group(1)  # type: ignore[union-attr]
     intruder = UserFactory(email="intruder@example.org")
     client_for(intruder).post(link)
@@ -83,16 +97,18 @@ def test_invitation_for_someone_else_cannot_be_accepted(organisation: Any, owner
 
 def test_only_owners_invite(organisation: Any) -> None:
     editor = MembershipFactory(organisation=organisation, role=Role.EDITOR).user
-    response = client_for(editor).post(reverse("invitation_create", args=[organisation.pk]),
-                                       {"email": "y@example.org", "role": "owner"})
+    response = client_for(editor).post(
+        reverse("invitation_create", args=[organisation.pk]), {"email": "y@example.org", "role": "owner"}
+    )
     assert response.status_code == 403 and not Invitation.objects.exists()
 
 
 def test_grant_and_revoke_consultant_access(organisation: Any, owner: Any) -> None:
     consultancy = ConsultancyFactory()
     consultant = MembershipFactory(organisation=consultancy, role=Role.OWNER).user
-    client_for(owner).post(reverse("grant_create", args=[organisation.pk]),
-                           {"consultant_email": consultant.email, "role": "viewer"})
+    client_for(owner).post(
+        reverse("grant_create", args=[organisation.pk]), {"consultant_email": consultant.email, "role": "viewer"}
+    )
     grant = ConsultantGrant.objects.get(client=organisation)
     assert grant.consultancy == consultancy and grant.role == Role.VIEWER
     portfolio = client_for(consultant).get(reverse("portfolio")).content.decode()
@@ -102,8 +118,11 @@ def test_grant_and_revoke_consultant_access(organisation: Any, owner: Any) -> No
 
 
 def test_grant_to_unknown_consultant_gives_a_clear_message(organisation: Any, owner: Any) -> None:
-    response = client_for(owner).post(reverse("grant_create", args=[organisation.pk]),
-                                      {"consultant_email": "nobody@example.org", "role": "viewer"}, follow=True)
+    response = client_for(owner).post(
+        reverse("grant_create", args=[organisation.pk]),
+        {"consultant_email": "nobody@example.org", "role": "viewer"},
+        follow=True,
+    )
     assert "No consultancy account uses that e-mail" in response.content.decode()
     assert not ConsultantGrant.objects.exists()
 
@@ -112,8 +131,10 @@ def test_consultant_creates_a_client_and_can_start_assessments(content: Any) -> 
     consultancy = ConsultancyFactory()
     consultant = MembershipFactory(organisation=consultancy, role=Role.OWNER).user
     client = client_for(consultant)
-    response = client.post(reverse("client_create", args=[consultancy.pk]),
-                           {"name": "Client Co", "sector": "retail", "size": "medium", "hq_country": "TH"})
+    response = client.post(
+        reverse("client_create", args=[consultancy.pk]),
+        {"name": "Client Co", "sector": "retail", "size": "medium", "hq_country": "TH"},
+    )
     client_org = Organisation.objects.get(name="Client Co")
     assert response["Location"] == reverse("organisation_detail", args=[client_org.pk])
     assert client.get(reverse("assessment_create", args=[client_org.pk])).status_code == 200
@@ -142,8 +163,9 @@ def test_login_rotates_the_session(owner: Any) -> None:
 def test_state_changes_need_a_csrf_token(organisation: Any, owner: Any) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
-    response = client.post(reverse("invitation_create", args=[organisation.pk]), {"email": "z@example.org",
-                                                                                 "role": "viewer"})
+    response = client.post(
+        reverse("invitation_create", args=[organisation.pk]), {"email": "z@example.org", "role": "viewer"}
+    )
     assert response.status_code == 403 and not Invitation.objects.exists()
 
 

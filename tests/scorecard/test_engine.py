@@ -20,8 +20,16 @@ CHECKS = tuple(OptionDef(c, D(1), f"practice {c}") for c in "abcd")
 
 def q(code: str, principle: str, scale: str, weight: str, **kw: object) -> QuestionDef:
     options = {"maturity": MATURITY, "ypn": YPN, "checklist": CHECKS}[scale]
-    return QuestionDef(code=code, section=kw.pop("section", engine.PRINCIPLE), principle=principle,  # type: ignore[arg-type]
-                       weight=D(weight), scale=scale, options=options, recommendation=f"Fix {code}", **kw)  # type: ignore[arg-type]
+    return QuestionDef(
+        code=code,
+        section=kw.pop("section", engine.PRINCIPLE),
+        principle=principle,  # type: ignore[arg-type]
+        weight=D(weight),
+        scale=scale,
+        options=options,
+        recommendation=f"Fix {code}",
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 # The worked example in docs/methodology.md.
@@ -157,12 +165,17 @@ def test_scores_stay_within_0_and_100(answers: dict[str, AnswerValue]) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(answers_strategy, st.sampled_from(CODES), st.data())
-def test_raising_an_answer_never_lowers_any_score(answers: dict[str, AnswerValue], code: str, data: st.DataObject) -> None:
+def test_raising_an_answer_never_lowers_any_score(
+    answers: dict[str, AnswerValue], code: str, data: st.DataObject
+) -> None:
     question = next(x for x in EXAMPLE.questions if x.code == code)
     before_points = engine.question_result(question, answers[code]).points
     better = [a for a in _choices(question) if engine.question_result(question, a).points >= before_points]
     raised = dict(answers, **{code: data.draw(st.sampled_from(better))})
-    before, after = engine.score_assessment(EXAMPLE, PROFILE, answers), engine.score_assessment(EXAMPLE, PROFILE, raised)
+    before, after = (
+        engine.score_assessment(EXAMPLE, PROFILE, answers),
+        engine.score_assessment(EXAMPLE, PROFILE, raised),
+    )
     for old, new in zip(_all_scores(before), _all_scores(after), strict=True):
         assert new is None or old is None or new >= old
 

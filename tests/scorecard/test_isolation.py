@@ -39,8 +39,9 @@ def named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> lis
 @pytest.fixture
 def victim_objects(assessment: Any, organisation: Any, owner: Any) -> dict[str, Any]:
     grant = GrantFactory(client=organisation, granted_by=owner)
-    export = BulkExport.objects.create(requested_by=owner, assessment_ids=[str(assessment.pk)], status="done",
-                                       archive=b"zip")
+    export = BulkExport.objects.create(
+        requested_by=owner, assessment_ids=[str(assessment.pk)], status="done", archive=b"zip"
+    )
     return {"assessment": assessment, "organisation": organisation, "grant": grant, "export": export}
 
 
@@ -78,8 +79,10 @@ def test_every_object_url_is_hidden_from_other_organisations(victim_objects: dic
         if get.status_code == 405:
             # A POST-only endpoint refuses GET before looking anything up: the answer is the same for a
             # made-up id, so it reveals nothing about the object.
-            fake = {k: (uuid.uuid4() if isinstance(v, uuid.UUID) else v)
-                    for k, v in kwargs_for(name, pattern, victim_objects).items()}
+            fake = {
+                k: (uuid.uuid4() if isinstance(v, uuid.UUID) else v)
+                for k, v in kwargs_for(name, pattern, victim_objects).items()
+            }
             assert client.get(reverse(name, kwargs=fake)).status_code == 405, name
         else:
             assert get.status_code == 404, (name, "GET", get.status_code)
@@ -101,8 +104,9 @@ def test_the_owner_reaches_the_same_urls(victim_objects: dict[str, Any], owner: 
 
 def test_revoked_grant_removes_consultant_access(assessment: Any, organisation: Any, owner: Any) -> None:
     grant = GrantFactory(client=organisation, granted_by=owner, role=Role.EDITOR)
-    consultant = grant.consultancy.memberships.create(user=owner.__class__.objects.create_user(
-        "c@example.org", "c@example.org", "x"), role=Role.OWNER).user
+    consultant = grant.consultancy.memberships.create(
+        user=owner.__class__.objects.create_user("c@example.org", "c@example.org", "x"), role=Role.OWNER
+    ).user
     client = client_for(consultant)
     assert client.get(reverse("assessment_detail", args=[assessment.pk])).status_code == 200
     client_for(owner).post(reverse("grant_revoke", args=[organisation.pk, grant.pk]))

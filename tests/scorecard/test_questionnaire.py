@@ -19,8 +19,11 @@ pytestmark = pytest.mark.django_db
 
 
 def autosave(client: Any, assessment: Any, code: str, section: str, **fields: Any) -> Any:
-    return client.post(reverse("answer_autosave", args=[assessment.pk, section, code]),
-                       {f"{code}-{k}": v for k, v in fields.items()}, HTTP_HX_REQUEST="true")
+    return client.post(
+        reverse("answer_autosave", args=[assessment.pk, section, code]),
+        {f"{code}-{k}": v for k, v in fields.items()},
+        HTTP_HX_REQUEST="true",
+    )
 
 
 def answer_everything(assessment: Assessment, user: Any, choice_for: Any = None) -> None:
@@ -28,8 +31,13 @@ def answer_everything(assessment: Assessment, user: Any, choice_for: Any = None)
         for item in section.items:
             q = item.question
             if q.scale == "checklist":
-                answer_save(assessment=assessment, question=q, by=user, choice="checklist",
-                            checked=[o.code for o in q.options.all()][:2])
+                answer_save(
+                    assessment=assessment,
+                    question=q,
+                    by=user,
+                    choice="checklist",
+                    checked=[o.code for o in q.options.all()][:2],
+                )
             else:
                 choice = choice_for(q) if choice_for else q.options.all()[1].code
                 answer_save(assessment=assessment, question=q, by=user, choice=choice, checked=[])
@@ -60,14 +68,18 @@ def test_autosave_saves_and_records_who_changed_what(assessment: Assessment, own
     assert (assessment.last_section, assessment.last_question) == ("principle-TE", "TE-01")
 
 
-@pytest.mark.parametrize(("code", "fields", "message"), [
-    ("TE-01", {"choice": "na"}, "not one of the available choices"),
-    ("TE-05", {"choice": "na", "na_justification": " "}, "Explain why"),
-    ("TE-01", {"choice": "3", "evidence_link": "javascript:alert(1)"}, "full web address"),
-    ("TE-01", {"choice": "99"}, "not one of the available choices"),
-])
-def test_invalid_answers_are_explained_and_nothing_is_saved(assessment: Assessment, owner: Any, code: str,
-                                                            fields: dict[str, str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("code", "fields", "message"),
+    [
+        ("TE-01", {"choice": "na"}, "not one of the available choices"),
+        ("TE-05", {"choice": "na", "na_justification": " "}, "Explain why"),
+        ("TE-01", {"choice": "3", "evidence_link": "javascript:alert(1)"}, "full web address"),
+        ("TE-01", {"choice": "99"}, "not one of the available choices"),
+    ],
+)
+def test_invalid_answers_are_explained_and_nothing_is_saved(
+    assessment: Assessment, owner: Any, code: str, fields: dict[str, str], message: str
+) -> None:
     response = autosave(client_for(owner), assessment, code, "principle-TE", **fields)
     assert response.status_code == 200 and "Not saved" in response.content.decode()
     assert message in response.content.decode()
@@ -75,8 +87,14 @@ def test_invalid_answers_are_explained_and_nothing_is_saved(assessment: Assessme
 
 
 def test_na_with_justification_is_saved(assessment: Assessment, owner: Any) -> None:
-    autosave(client_for(owner), assessment, "TE-05", "principle-TE", choice="na",
-             na_justification="Every model we use is explainable")
+    autosave(
+        client_for(owner),
+        assessment,
+        "TE-05",
+        "principle-TE",
+        choice="na",
+        na_justification="Every model we use is explainable",
+    )
     assert Answer.objects.get(question__code="TE-05").na_justification == "Every model we use is explainable"
 
 
@@ -89,11 +107,13 @@ def test_two_tabs_answering_different_questions_lose_nothing(assessment: Assessm
     assert saved == {"TE-01": "2", "TE-02": "1", "TE-06": "yes"}
 
 
-def test_no_javascript_section_save_keeps_valid_answers_and_reports_the_rest(assessment: Assessment,
-                                                                            owner: Any) -> None:
+def test_no_javascript_section_save_keeps_valid_answers_and_reports_the_rest(
+    assessment: Assessment, owner: Any
+) -> None:
     url = reverse("assessment_section", args=[assessment.pk, "principle-TE"])
-    response = client_for(owner).post(url, {"TE-01-choice": "3", "TE-05-choice": "na",
-                                            "TE-02-evidence_note": "typed but no answer yet"})
+    response = client_for(owner).post(
+        url, {"TE-01-choice": "3", "TE-05-choice": "na", "TE-02-evidence_note": "typed but no answer yet"}
+    )
     body = response.content.decode()
     assert response.status_code == 200 and "Explain why the question does not apply" in body
     assert "typed but no answer yet" in body  # nothing typed is lost

@@ -8,8 +8,14 @@ from scorecard import engine, readiness
 from scorecard.readiness import MarketDef
 from tests.scorecard.test_engine import EXAMPLE, EXAMPLE_ANSWERS, EXAMPLE_PROFILE
 
-VN = MarketDef("VN", "Viet Nam", {"TE": D("1.25"), "PD": D("1.5")}, True,
-               {"VN-01": "Law 91/2025", "VN-02": "Law 134/2025/QH15"}, {"VN-02": "Map obligations"})
+VN = MarketDef(
+    "VN",
+    "Viet Nam",
+    {"TE": D("1.25"), "PD": D("1.5")},
+    True,
+    {"VN-01": "Law 91/2025", "VN-02": "Law 134/2025/QH15"},
+    {"VN-02": "Map obligations"},
+)
 SG = MarketDef("SG", "Singapore", {"TE": D(1), "PD": D(1)}, True, {"SG-01": "PDPA 2012"}, {})
 KH = MarketDef("KH", "Cambodia", {"TE": D(1), "PD": D(1)}, False, {}, {})
 TH = MarketDef("TH", "Thailand", {"TE": D(1), "PD": D(1)}, True, {}, {})
@@ -28,15 +34,24 @@ def test_worked_example_from_the_methodology() -> None:
     assert [(b.code, b.legal_basis) for b in vn.blockers] == [("VN-02", "Law 134/2025/QH15")]
     assert vn.cells["PD"] == D("65.0") and vn.cells["TE"] == D("62.5")
     assert (sg.principle_component, sg.requirement_component, sg.score, sg.status) == (
-        D("70.6"), D("100.0"), D("79.4"), readiness.READY)
+        D("70.6"),
+        D("100.0"),
+        D("79.4"),
+        readiness.READY,
+    )
     assert (kh.score, kh.status, kh.legal_uncertainty) == (D("70.6"), readiness.CONDITIONS, True)
 
 
 def test_a_failed_mandatory_requirement_blocks_whatever_the_score() -> None:
     perfect = {code: engine.AnswerValue("4") for code in ("TE-01", "PD-01", "PD-03", "VN-02")}
-    perfect |= {"TE-02": engine.AnswerValue("yes"), "TE-03": engine.AnswerValue("checklist", tuple("abcd")),
-                "TE-04": engine.AnswerValue("4"), "PD-02": engine.AnswerValue("yes"),
-                "VN-01": engine.AnswerValue("no"), "SG-01": engine.AnswerValue("yes")}
+    perfect |= {
+        "TE-02": engine.AnswerValue("yes"),
+        "TE-03": engine.AnswerValue("checklist", tuple("abcd")),
+        "TE-04": engine.AnswerValue("4"),
+        "PD-02": engine.AnswerValue("yes"),
+        "VN-01": engine.AnswerValue("no"),
+        "SG-01": engine.AnswerValue("yes"),
+    }
     vn = report(perfect)["VN"]
     assert vn.score is not None and vn.score >= D(70)
     assert vn.status == readiness.NOT_READY and [b.code for b in vn.blockers] == ["VN-01"]
@@ -52,8 +67,11 @@ def test_market_without_answers_is_not_ready_and_says_why() -> None:
 
 def test_missing_data_protection_law_is_never_simply_ready() -> None:
     perfect = {c: engine.AnswerValue("4") for c in ("TE-01", "TE-04", "PD-01", "PD-03")}
-    perfect |= {"TE-02": engine.AnswerValue("yes"), "TE-03": engine.AnswerValue("checklist", tuple("abcd")),
-                "PD-02": engine.AnswerValue("yes")}
+    perfect |= {
+        "TE-02": engine.AnswerValue("yes"),
+        "TE-03": engine.AnswerValue("checklist", tuple("abcd")),
+        "PD-02": engine.AnswerValue("yes"),
+    }
     kh = report(perfect)["KH"]
     assert kh.score == D("100.0")
     assert kh.status == readiness.CONDITIONS

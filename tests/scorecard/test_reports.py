@@ -47,16 +47,29 @@ def pdf_text(data: bytes, first: int | None = None, last: int | None = None) -> 
 
 def fill(assessment: Any, user: Any) -> None:
     notes = list(SAMPLES.values())
-    questions = Question.objects.filter(version=assessment.framework_version, market__isnull=True,
-                                        genai_dimension__isnull=True).prefetch_related("options")
+    questions = Question.objects.filter(
+        version=assessment.framework_version, market__isnull=True, genai_dimension__isnull=True
+    ).prefetch_related("options")
     for i, question in enumerate(questions):
         options = list(question.options.all())
         if question.scale == "checklist":
-            answer_save(assessment=assessment, question=question, by=user, choice="checklist",
-                        checked=[options[0].code], evidence_note=notes[i % len(notes)])
+            answer_save(
+                assessment=assessment,
+                question=question,
+                by=user,
+                choice="checklist",
+                checked=[options[0].code],
+                evidence_note=notes[i % len(notes)],
+            )
         else:
-            answer_save(assessment=assessment, question=question, by=user, choice=options[i % len(options)].code,
-                        checked=[], evidence_note=notes[i % len(notes)])
+            answer_save(
+                assessment=assessment,
+                question=question,
+                by=user,
+                choice=options[i % len(options)].code,
+                checked=[],
+                evidence_note=notes[i % len(notes)],
+            )
 
 
 def test_pdf_matches_the_results_page_and_renders_every_script(assessment: Any, owner: Any) -> None:
@@ -106,8 +119,9 @@ def test_pdf_matches_the_results_page_and_renders_every_script(assessment: Any, 
 
 def _overflowing_lines(text: str) -> tuple[int, int]:
     """(lines, lines wider than their 40 mm box) when `text` is laid out by WeasyPrint."""
-    html = HTML(string=f'<p style="width:40mm;font-family:Noto Sans Khmer, Noto Sans Lao, Noto Sans Myanmar">'
-                       f"{text}</p>")
+    html = HTML(
+        string=f'<p style="width:40mm;font-family:Noto Sans Khmer, Noto Sans Lao, Noto Sans Myanmar">{text}</p>'
+    )
     document = html.render(font_config=font_config())
     lines = overflow = 0
 
@@ -138,8 +152,9 @@ def test_break_opportunities_leave_other_text_alone() -> None:
     assert ZWSP in add_break_opportunities(SAMPLES["km"])
 
 
-@pytest.mark.parametrize("url", ["http://example.org/x.png", "https://127.0.0.1/a.css", "file:///etc/passwd",
-                                 "ftp://example.org/x"])
+@pytest.mark.parametrize(
+    "url", ["http://example.org/x.png", "https://127.0.0.1/a.css", "file:///etc/passwd", "ftp://example.org/x"]
+)
 def test_fetcher_refuses_network_and_other_files(url: str) -> None:
     with pytest.raises(ValueError, match="refused"):
         StaticOnlyFetcher().fetch(url)
@@ -180,19 +195,23 @@ def _image(fmt: str, size: tuple[int, int] = (120, 60)) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (_image("GIF"), "PNG or JPEG image, not GIF"),
-    (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "not a readable PNG or JPEG"),
-    (_image("PNG", (5000, 10)), "between 16 and 2000 pixels"),
-    (_image("PNG")[:40], "not a readable PNG or JPEG"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_image("GIF"), "PNG or JPEG image, not GIF"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "not a readable PNG or JPEG"),
+        (_image("PNG", (5000, 10)), "between 16 and 2000 pixels"),
+        (_image("PNG")[:40], "not a readable PNG or JPEG"),
+    ],
+)
 def test_logo_uploads_are_validated(data: bytes, message: str) -> None:
     consultancy = ConsultancyFactory()
     owner = MembershipFactory(organisation=consultancy, role=Role.OWNER).user
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client_for(owner).post(reverse("branding_upload", args=[consultancy.pk]),
-                                      {"logo": SimpleUploadedFile("logo", data)}, follow=True)
+    response = client_for(owner).post(
+        reverse("branding_upload", args=[consultancy.pk]), {"logo": SimpleUploadedFile("logo", data)}, follow=True
+    )
     assert message in response.content.decode()
     assert not hasattr(consultancy, "branding") or consultancy.branding is None
 
@@ -203,8 +222,9 @@ def test_consultant_report_carries_the_consultancy_logo_and_name(content: Any) -
     client = client_for(consultant)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client.post(reverse("branding_upload", args=[grant.consultancy.pk]),
-                {"logo": SimpleUploadedFile("logo.png", _image("PNG"))})
+    client.post(
+        reverse("branding_upload", args=[grant.consultancy.pk]), {"logo": SimpleUploadedFile("logo.png", _image("PNG"))}
+    )
     assessment = AssessmentFactory(organisation=grant.client, target_markets=[])
     page = client.get(reverse("report_print", args=[assessment.pk])).content.decode()
     assert grant.consultancy.name in page and 'src="data:image/png;base64,' in page

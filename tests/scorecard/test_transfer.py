@@ -21,10 +21,15 @@ def exported(assessment: Any, owner: Any) -> dict[str, Any]:
 
     for code, choice in (("TE-01", "3"), ("TE-05", "na"), ("FE-06", "checklist")):
         question = Question.objects.get(version=assessment.framework_version, code=code)
-        answer_save(assessment=assessment, question=question, by=owner, choice=choice,
-                    checked=["bias-log"] if choice == "checklist" else [],
-                    na_justification="All models explainable" if choice == "na" else "",
-                    evidence_note="Évidence ghi chú ภาษาไทย")
+        answer_save(
+            assessment=assessment,
+            question=question,
+            by=owner,
+            choice=choice,
+            checked=["bias-log"] if choice == "checklist" else [],
+            na_justification="All models explainable" if choice == "na" else "",
+            evidence_note="Évidence ghi chú ภาษาไทย",
+        )
     response = client_for(owner).get(reverse("assessment_export_json", args=[assessment.pk]))
     assert response["Content-Disposition"].startswith("attachment")
     return json.loads(response.content)
@@ -32,8 +37,10 @@ def exported(assessment: Any, owner: Any) -> dict[str, Any]:
 
 def upload(client: Any, organisation: Any, payload: Any) -> Any:
     raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    return client.post(reverse("assessment_import", args=[organisation.pk]),
-                       {"file": SimpleUploadedFile("a.json", raw, content_type="application/json")})
+    return client.post(
+        reverse("assessment_import", args=[organisation.pk]),
+        {"file": SimpleUploadedFile("a.json", raw, content_type="application/json")},
+    )
 
 
 def test_export_then_import_round_trips(assessment: Any, owner: Any, organisation: Any) -> None:
@@ -42,23 +49,35 @@ def test_export_then_import_round_trips(assessment: Any, owner: Any, organisatio
     response = upload(client_for(owner), organisation, data)
     imported = Assessment.objects.exclude(pk=assessment.pk).get()
     assert response["Location"] == reverse("assessment_detail", args=[imported.pk])
+
     def answers(a: Any) -> list[tuple[Any, ...]]:
-        return sorted(Answer.objects.filter(assessment=a).values_list(
-            "question__code", "choice", "checked", "evidence_note", "na_justification"))
+        return sorted(
+            Answer.objects.filter(assessment=a).values_list(
+                "question__code", "choice", "checked", "evidence_note", "na_justification"
+            )
+        )
+
     assert answers(imported) == answers(assessment)
     assert sorted(imported.target_markets) == sorted(assessment.target_markets)
 
 
-@pytest.mark.parametrize(("mutate", "expected"), [
-    (lambda d: d["answers"].append({"question": "ZZ-99", "choice": "1"}), "ZZ-99: no such question"),
-    (lambda d: d["answers"].append({"question": "TE-02", "choice": "maybe"}), "TE-02: “maybe” is not one"),
-    (lambda d: d["answers"].append({"question": "TE-06", "choice": "na"}), "TE-06: “Not applicable” is not allowed"),
-    (lambda d: d["assessment"].update(target_markets=["FR"]), "target_markets"),
-    (lambda d: d.update(schema_version=7), "Unsupported schema_version"),
-    (lambda d: d.update(framework_version="asean-1999"), "not available here"),
-])
-def test_bad_imports_name_each_problem_and_write_nothing(assessment: Any, owner: Any, organisation: Any,
-                                                         mutate: Any, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda d: d["answers"].append({"question": "ZZ-99", "choice": "1"}), "ZZ-99: no such question"),
+        (lambda d: d["answers"].append({"question": "TE-02", "choice": "maybe"}), "TE-02: “maybe” is not one"),
+        (
+            lambda d: d["answers"].append({"question": "TE-06", "choice": "na"}),
+            "TE-06: “Not applicable” is not allowed",
+        ),
+        (lambda d: d["assessment"].update(target_markets=["FR"]), "target_markets"),
+        (lambda d: d.update(schema_version=7), "Unsupported schema_version"),
+        (lambda d: d.update(framework_version="asean-1999"), "not available here"),
+    ],
+)
+def test_bad_imports_name_each_problem_and_write_nothing(
+    assessment: Any, owner: Any, organisation: Any, mutate: Any, expected: str
+) -> None:
     data = exported(assessment, owner)
     mutate(data)
     before = (Assessment.objects.count(), Answer.objects.count())

@@ -28,18 +28,39 @@ class Command(BaseCommand):
         created = not User.objects.filter(username=ACCOUNTS["owner"]).exists()
         if created:
             owner = User.objects.create_user(ACCOUNTS["owner"], ACCOUNTS["owner"], DEMO_PASSWORD)
-            organisation_create(user=owner, name="Demo Bank Berhad", kind=Organisation.Kind.ORGANISATION,
-                                sector="finance", size="large", hq_country="MY")
+            organisation_create(
+                user=owner,
+                name="Demo Bank Berhad",
+                kind=Organisation.Kind.ORGANISATION,
+                sector="finance",
+                size="large",
+                hq_country="MY",
+            )
             consultant = User.objects.create_user(ACCOUNTS["consultant"], ACCOUNTS["consultant"], DEMO_PASSWORD)
-            consultancy = organisation_create(user=consultant, name="Demo Advisory", kind=Organisation.Kind.CONSULTANCY,
-                                              sector="professional", size="small", hq_country="SG")
-            client_create(consultancy=consultancy, by=consultant, name="Demo Retail Co", sector="retail",
-                          size="medium", hq_country="TH")
+            consultancy = organisation_create(
+                user=consultant,
+                name="Demo Advisory",
+                kind=Organisation.Kind.CONSULTANCY,
+                sector="professional",
+                size="small",
+                hq_country="SG",
+            )
+            client_create(
+                consultancy=consultancy,
+                by=consultant,
+                name="Demo Retail Co",
+                sector="retail",
+                size="medium",
+                hq_country="TH",
+            )
             User.objects.create_superuser(ACCOUNTS["admin"], ACCOUNTS["admin"], DEMO_PASSWORD)
-        self.stdout.write(self.style.SUCCESS(
-            "\nDemo log-ins (password for all: %s)%s\n"
-            "  organisation owner:  %s\n  consultant:          %s\n  content admin:       %s  (/admin/)\n"
-            "Open http://127.0.0.1:8000/\n"
-            % (DEMO_PASSWORD, "" if created else " (already created)", ACCOUNTS["owner"], ACCOUNTS["consultant"],
-               ACCOUNTS["admin"])
-        ))
+        note = "" if created else " (already created)"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nDemo log-ins (password for all: {DEMO_PASSWORD}){note}\n"
+                f"  organisation owner:  {ACCOUNTS['owner']}\n"
+                f"  consultant:          {ACCOUNTS['consultant']}\n"
+                f"  content admin:       {ACCOUNTS['admin']}  (/admin/)\n"
+                "Open http://127.0.0.1:8000/\n"
+            )
+        )

@@ -1,0 +1,37 @@
+# Production image: slim Debian, WeasyPrint's libraries, Noto fonts for every ASEAN script, gunicorn as a
+# non-root user. Build:  docker build -t asean-scorecard .     Run: see docs/deploy.md.
+
+FROM python:3.11-slim-bookworm AS build
+# PyICU compiles against ICU; keep the compiler out of the final image.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends g++ pkg-config libicu-dev \
+ && rm -rf /var/lib/apt/lists/*
+COPY requirements.txt /tmp/requirements.txt
+RUN python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-cache-dir --upgrade pip \
+ && /opt/venv/bin/pip install --no-cache-dir -r /tmp/requirements.txt
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH="/opt/venv/bin:$PATH" \
+    DJANGO_SETTINGS_MODULE=scorecard.settings PORT=8000
+# Pango/HarfBuzz for WeasyPrint; ICU at run time; Noto fonts (Latin and Vietnamese, Thai, Khmer, Lao,
+# Myanmar) so reports render in every ASEAN script without fetching anything.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libicu72 \
+      fonts-noto-core fontconfig \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin scorecard
+COPY --from=build /opt/venv /opt/venv
+WORKDIR /app
+COPY --chown=scorecard:scorecard . /app
+# Static files are collected at build time (whitenoise serves them, hashed and compressed).
+RUN DEBUG=0 SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+      python manage.py collectstatic --noinput \
+ && rm -rf /app/.venv /app/db.sqlite3* /app/tests /app/bench /tmp/build.sqlite3 \
+ && chown -R scorecard:scorecard /app/staticfiles
+USER scorecard
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz')"
+ENTRYPOINT ["python", "manage.py", "container"]
+CMD ["web"]
