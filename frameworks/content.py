@@ -150,13 +150,13 @@ class _Checker:
             self.fail(field, f"is {len(value)} characters long; at most {max_length} allowed")
         return value
 
-    def code(self, field: str = "code", pattern: re.Pattern[str] = CODE_RE) -> str:
+    def code(self, field: str = "code", pattern: re.Pattern[str] = CODE_RE, max_length: int = 20) -> str:
         value = self.values.get(field)
         if not isinstance(value, str) or not pattern.match(value):
             self.fail(field, f"{value!r} is not a valid code (expected the pattern {pattern.pattern})")
             return ""
-        if len(value) > 20:
-            self.fail(field, "is longer than 20 characters")
+        if len(value) > max_length:
+            self.fail(field, f"is longer than {max_length} characters")
         return value
 
     def number(self, field: str, low: str, high: str, *, required: bool = True) -> Decimal | None:
@@ -321,7 +321,7 @@ def validate_content(data: dict[str, Any]) -> list[ContentProblem]:
     problems: list[ContentProblem] = []
     version = _Checker(problems, "version", "", data.get("version"))
     version.allowed("code", "label", "title", "description")
-    version.code(pattern=SLUG_RE)
+    version.code(pattern=SLUG_RE, max_length=60)
     version.text("label", max_length=60)
     version.text("title", max_length=200)
     version.text("description", required=False)

@@ -181,3 +181,16 @@ def test_security_headers_forbid_inline_script_and_framing(owner: Any) -> None:
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
     assert response["X-Frame-Options"] == "DENY"
     assert "<script>" not in response.content.decode() and " onclick=" not in response.content.decode()
+
+
+def test_password_reset_sends_a_link(owner: Any) -> None:
+    response = Client().post(reverse("password_reset"), {"email": owner.email})
+    assert response.status_code == 302 and len(mail.outbox) == 1
+    assert "/accounts/reset/" in mail.outbox[0].body
+
+
+def test_server_error_page_is_friendly(rf: Any) -> None:
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500 and "Nothing you saved is lost" in response.content.decode()

@@ -1,0 +1,64 @@
+"""The content admin: every page opens, published content is read-only, the workflow actions work."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+
+from frameworks.models import Country, FrameworkVersion, Question
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(content: Any) -> Client:
+    user = UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_every_admin_list_and_change_page_opens(staff: Client, content: FrameworkVersion) -> None:
+    for model in admin.site._registry:
+        meta = model._meta
+        changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        assert staff.get(changelist).status_code == 200, changelist
+        obj = model.objects.first()
+        if obj is not None:
+            change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+            assert staff.get(change).status_code == 200, change
+
+
+def test_published_content_is_read_only(staff: Client, content: FrameworkVersion) -> None:
+    question = Question.objects.get(version=content, code="TE-01")
+    url = reverse("admin:frameworks_question_change", args=[question.pk])
+    page = staff.get(url).content.decode()
+    assert 'name="_save"' not in page
+    staff.post(url, {"text": "Hijacked?"})
+    question.refresh_from_db()
+    assert question.text.startswith("Do you tell people")
+
+
+def test_draft_publish_compare_and_export_actions(staff: Client, content: FrameworkVersion) -> None:
+    changelist = reverse("admin:frameworks_frameworkversion_changelist")
+    staff.post(changelist, {"action": "draft_new_version", "_selected_action": [content.pk]})
+    draft = FrameworkVersion.objects.get(status="draft")
+    # Editing a draft works through the admin form.
+    country = Country.objects.get(version=draft, code="VN")
+    assert reverse("admin:frameworks_country_change", args=[country.pk])
+    Question.objects.filter(version=draft, code="TE-02").update(weight=2)
+    compare = staff.post(changelist, {"action": "compare_two", "_selected_action": [content.pk, draft.pk]})
+    assert "question TE-02" in compare.content.decode() and "re-weighted" in compare.content.decode()
+    staff.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    export = staff.post(changelist, {"action": "export_files", "_selected_action": [draft.pk]})
+    names = zipfile.ZipFile(io.BytesIO(export.content)).namelist()
+    assert f"{draft.code}/guide.yaml" in names and len(names) == 5

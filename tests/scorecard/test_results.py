@@ -1,0 +1,157 @@
+"""Results through the database equal the pure engine's; content updates reach only new assessments."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from frameworks.content import read_content
+from frameworks.loading import version_clone, version_publish
+from frameworks.models import FrameworkVersion, MarketPrincipleWeight
+from scorecard import engine, readiness
+from scorecard.models import Assessment
+from scorecard.scoring import compute_results
+from scorecard.services.assessments import assessment_create, assessment_submit
+from tests.conftest import CONTENT_DIR, client_for
+from tests.scorecard.test_questionnaire import answer_everything
+
+pytestmark = pytest.mark.django_db
+
+
+def engine_from_files() -> tuple[engine.Framework, list[readiness.MarketDef]]:
+    """The framework built straight from the YAML files, without any database."""
+    data = read_content(CONTENT_DIR)
+    scales = data["guide"]["scales"]
+
+    def options(q: dict[str, Any]) -> tuple[engine.OptionDef, ...]:
+        return tuple(
+            engine.OptionDef(str(o["code"]), Decimal(str(o["points"])), o["label"])
+            for o in q.get("options") or scales[q["scale"]]
+        )
+
+    def question(q: dict[str, Any], **kw: Any) -> engine.QuestionDef:
+        return engine.QuestionDef(
+            code=q["code"],
+            principle=q["principle"],
+            weight=Decimal(str(q.get("weight", 1))),
+            scale=q["scale"],
+            options=options(q),
+            key_control=q.get("key_control", False),
+            allow_na=q.get("allow_na", False),
+            applies_to=q.get("applies_to", "any"),
+            requires_genai=q.get("requires_genai", False),
+            **kw,
+        )
+
+    questions = [question(q, section=engine.PRINCIPLE) for q in data["guide"]["questions"]]
+    for q in data["genai"]["items"]:
+        base = question(q, section=engine.GENAI).__dict__
+        questions.append(
+            engine.QuestionDef(
+                **{**base, "dimension": q["dimension"], "risks": tuple(q["risks"]), "requires_genai": True}
+            )
+        )
+    markets = []
+    for c in data["countries"]["countries"]:
+        for q in c.get("requirements", []):
+            questions.append(
+                engine.QuestionDef(
+                    **{**question(q, section=engine.MARKET).__dict__, "market": c["code"], "mandatory": q["mandatory"]}
+                )
+            )
+        markets.append(
+            readiness.MarketDef(
+                c["code"],
+                c["name"],
+                {k: Decimal(str(v)) for k, v in c["weights"].items()},
+                c["has_data_protection_law"],
+                {q["code"]: q["legal_basis"] for q in c.get("requirements", [])},
+                {},
+            )
+        )
+    framework = engine.Framework(
+        principles=tuple(
+            engine.AreaDef(p["code"], p["name"], Decimal(str(p["weight"]))) for p in data["guide"]["principles"]
+        ),
+        questions=tuple(questions),
+        dimensions=tuple(engine.AreaDef(d["code"], d["name"]) for d in data["genai"]["dimensions"]),
+        risks=tuple(engine.AreaDef(r["code"], r["name"]) for r in data["genai"]["risks"]),
+    )
+    return framework, markets
+
+
+def test_results_through_the_database_equal_the_pure_engine(assessment: Assessment, owner: Any) -> None:
+    # Runs on SQLite and on PostgreSQL: decimals must survive both databases unchanged.
+    answer_everything(assessment, owner, choice_for=lambda q: list(q.options.all())[-2].code)
+    stored = compute_results(assessment)
+    framework, markets = engine_from_files()
+    answers = {
+        a.question.code: engine.AnswerValue(a.choice, tuple(a.checked), a.na_justification)
+        for a in assessment.answers.select_related("question")
+    }
+    profile = engine.Profile(assessment.ai_role, assessment.uses_genai, frozenset(assessment.target_markets))
+    scored = engine.score_assessment(framework, profile, answers)
+    assert stored["overall"]["score"] == float(scored.overall.score or 0)
+    assert [p["score"] for p in stored["principles"]] == [float(p.score or 0) for p in scored.principles]
+    expected = {m.code: float(m.score or 0) for m in readiness.readiness_report(scored, markets)}
+    assert {m["code"]: m["score"] for m in stored["markets"]} == expected
+    assert [a["code"] for a in stored["actions"]] == [a.code for a in scored.actions]
+
+
+def test_a_content_update_changes_new_assessments_only(assessment: Assessment, owner: Any) -> None:
+    answer_everything(assessment, owner)
+    assessment_submit(assessment=assessment, by=owner)
+    assessment.refresh_from_db()
+    before = {m["code"]: m["score"] for m in assessment.results["markets"]}
+
+    draft = version_clone(source=assessment.framework_version, code="asean-next", label="next")
+    MarketPrincipleWeight.objects.filter(country__version=draft, country__code="VN").update(weight=Decimal("0.1"))
+    MarketPrincipleWeight.objects.filter(country__version=draft, country__code="VN", principle__code="TE").update(
+        weight=Decimal(10)
+    )
+    version_publish(version=draft)
+    assert FrameworkVersion.objects.current() == draft
+
+    new = assessment_create(
+        organisation=assessment.organisation,
+        by=owner,
+        name="After update",
+        sector="finance",
+        size="large",
+        ai_role="both",
+        uses_genai=True,
+        target_markets=["SG", "VN", "KH"],
+    )
+    answer_everything(new, owner)
+    after = {m["code"]: m["score"] for m in compute_results(new)["markets"]}
+    assert new.framework_version == draft
+    assert after["VN"] != before["VN"] and after["SG"] == before["SG"]
+    assessment.refresh_from_db()
+    page = client_for(owner).get(reverse("assessment_readiness", args=[assessment.pk]))
+    assert {m["code"]: m["score"] for m in page.context["markets"]} == before
+
+
+def test_action_plan_csv_lists_the_gaps_in_order(assessment: Assessment, owner: Any) -> None:
+    answer_everything(assessment, owner)
+    response = client_for(owner).get(reverse("action_plan_csv", args=[assessment.pk]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    results = compute_results(assessment)
+    assert [r["question"] for r in rows] == [a["code"] for a in results["actions"]]
+    assert rows[0]["priority"] in {"key control", "mandatory requirement"}
+    assert all(r["recommendation"] for r in rows)
+
+
+def test_reassessment_shows_the_change(assessment: Assessment, owner: Any) -> None:
+    answer_everything(assessment, owner)
+    assessment_submit(assessment=assessment, by=owner)
+    client = client_for(owner)
+    client.post(reverse("assessment_reassess", args=[assessment.pk]))
+    new = Assessment.objects.exclude(pk=assessment.pk).get()
+    page = client.get(reverse("assessment_results", args=[new.pk]))
+    assert page.context["overall_change"] == 0.0
+    assert "Change since the previous assessment" in page.content.decode()
