@@ -33,9 +33,12 @@ def ours() -> bytes:
 
 
 def bare(html: str) -> bytes:
-    # WeasyPrint alone on the same HTML and stylesheet, with a fresh font configuration each time.
+    # WeasyPrint alone on the same HTML, stylesheet and PDF options, as it runs by default (a fresh font
+    # configuration, the default URL fetcher, no cache).
     result = HTML(string=html, base_url=str(pdf.settings.STATICFILES_DIRS[0])).write_pdf(
-        stylesheets=[str(pdf.finders.find("css/report.css"))]
+        stylesheets=[str(pdf.finders.find("css/report.css"))],
+        pdf_tags=True,
+        pdf_variant="pdf/ua-1" if pdf.settings.REPORT_PDF_UA else None,
     )
     assert result is not None
     return result

@@ -231,4 +231,7 @@ LOGGING = {
 
 # Product settings.
 REPORT_MAX_LOGO_BYTES = 512 * 1024
+# Reports are always tagged PDFs (structure, language, title). REPORT_PDF_UA=1 also declares PDF/UA-1
+# conformance, which costs about a tenth more rendering time (docs/performance.md).
+REPORT_PDF_UA = env_bool("REPORT_PDF_UA", False)
 INVITATION_MAX_AGE_DAYS = 14

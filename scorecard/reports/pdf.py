@@ -2,7 +2,7 @@
 
 * The URL fetcher allows `data:` URIs and files inside our static folders only: no network, no other files.
 * The font configuration is created once and reused: building it is the slowest part of a cold render.
-* PDFs are tagged (PDF/UA-1 variant) with title, author and language metadata.
+* PDFs are tagged (structure tree, language, title, author); REPORT_PDF_UA adds the PDF/UA-1 declaration.
 """
 
 from __future__ import annotations
@@ -120,8 +120,8 @@ def html_to_pdf(html: str) -> bytes:
     pdf = document.write_pdf(
         stylesheets=[report_stylesheet()],
         font_config=font_config(),
-        pdf_variant="pdf/ua-1",
         pdf_tags=True,
+        pdf_variant="pdf/ua-1" if settings.REPORT_PDF_UA else None,
     )
     assert pdf is not None
     return pdf
