@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -18,6 +19,14 @@ def heat_class(score: float | None) -> str:
     if score is None:
         return "heat-na"
     return f"heat-{min(4, int(score // 20))}"
+
+
+@register.filter
+def num(value: float | None) -> str:
+    """A number as a person writes it: 4.5, 12, 0.25 (no trailing zeros, no float noise)."""
+    if value is None:
+        return "–"
+    return f"{Decimal(str(value)).normalize():f}"
 
 
 @register.filter

@@ -139,3 +139,32 @@ def test_invite_accept_grant_and_revoke(new_page: Any) -> None:
     owner.get_by_text("Access for Lanna Advisory was revoked").wait_for()
     consultant.reload()
     assert consultant.get_by_role("link", name="Kampot Insurance").count() == 0
+
+
+def test_a_failed_save_keeps_the_answer_and_retries(new_page: Any) -> None:
+    page = new_page()
+    sign_up(page, "outage@example.org", "Brunei Logistics")
+    page.get_by_role("link", name="Start an assessment").click()
+    page.get_by_label("Assessment name").fill("Outage test")
+    page.get_by_label("AI deployer (we use AI systems built by others)").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("link", name="Start the questionnaire").click()
+
+    attempts = []
+
+    def flaky(route: Any) -> None:
+        attempts.append(route.request.url)
+        if len(attempts) == 1:
+            route.abort("internetdisconnected")  # the first save never reaches the server
+        else:
+            route.continue_()
+
+    page.route("**/answers/TE-01/", flaky)
+    card = page.locator("#q-TE-01")
+    card.get_by_label("Evidence note").fill("Typed during an outage")
+    page.locator("#state-TE-01").get_by_text("Not saved yet").wait_for()
+    assert card.get_by_label("Evidence note").input_value() == "Typed during an outage"
+    page.locator("#state-TE-01").get_by_text("Saved at").wait_for(timeout=20_000)  # automatic retry
+    assert len(attempts) >= 2
+    answer = Answer.objects.get(assessment__name="Outage test", question__code="TE-01")
+    assert answer.evidence_note == "Typed during an outage"
