@@ -216,6 +216,10 @@ class MarketPrincipleWeight(models.Model):
     def __str__(self) -> str:
         return f"{self.country.code} {self.principle.code} x{self.weight}"
 
+    def clean(self) -> None:
+        if self.country_id and self.principle_id and self.country.version_id != self.principle.version_id:
+            raise ValidationError({"principle": _("Choose a principle from the same framework version.")})
+
 
 class RegionalInstrument(VersionedContent):
     name = models.CharField(_("name"), max_length=200)
@@ -284,6 +288,14 @@ class Question(VersionedContent):
 
     def __str__(self) -> str:
         return f"{self.code} {self.text[:70]}"
+
+    def clean(self) -> None:
+        super().clean()
+        # Why: the admin's pickers list every version's records; a draft must only point at its own.
+        for field in ("principle", "component", "genai_dimension", "market"):
+            related = getattr(self, field, None)
+            if related is not None and related.version_id != self.version_id:
+                raise ValidationError({field: _("Choose one from the same framework version as the question.")})
 
     @property
     def section_key(self) -> str:

@@ -32,16 +32,22 @@ def organisations_for(user: AnyUser) -> QuerySet[Organisation]:
     )
 
 
+def _role_or_404(user: AnyUser, organisation: Organisation | None, minimum: Role, not_found: str) -> Role:
+    """The single access check: Http404 for anyone without access, PermissionDenied for a role too low."""
+    role = organisation_role(user, organisation) if organisation else None
+    if role is None:
+        raise Http404(not_found)
+    if not role_allows(role, minimum):
+        raise PermissionDenied(_("Your role in this organisation does not allow this."))
+    return role
+
+
 def organisation_get_for(*, user: AnyUser, pk: UUID | str, minimum: Role = Role.VIEWER) -> Organisation:
     """The organisation, with `.access_role` set; 404 without access, 403 when the role is too low."""
     organisation = Organisation.objects.filter(pk=pk).first()
-    role = organisation_role(user, organisation) if organisation else None
-    if organisation is None or role is None:
-        raise Http404(_("No such organisation."))
-    if not role_allows(role, minimum):
-        raise PermissionDenied(_("Your role in this organisation does not allow this."))
-    organisation.access_role = role  # type: ignore[attr-defined]
-    return organisation
+    role = _role_or_404(user, organisation, minimum, _("No such organisation."))
+    organisation.access_role = role  # type: ignore[union-attr]
+    return organisation  # type: ignore[return-value]
 
 
 def assessments_for(user: AnyUser) -> QuerySet[Assessment]:
@@ -55,13 +61,9 @@ def assessment_get_for(*, user: AnyUser, pk: UUID | str, minimum: Role = Role.VI
     assessment = (
         Assessment.objects.select_related("organisation", "framework_version", "previous").filter(pk=pk).first()
     )
-    role = organisation_role(user, assessment.organisation) if assessment else None
-    if assessment is None or role is None:
-        raise Http404(_("No such assessment."))
-    if not role_allows(role, minimum):
-        raise PermissionDenied(_("Your role in this organisation does not allow this."))
-    assessment.access_role = role  # type: ignore[attr-defined]
-    return assessment
+    role = _role_or_404(user, assessment.organisation if assessment else None, minimum, _("No such assessment."))
+    assessment.access_role = role  # type: ignore[union-attr]
+    return assessment  # type: ignore[return-value]
 
 
 def consultancies_for(user: AnyUser) -> QuerySet[Organisation]:

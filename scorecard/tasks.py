@@ -14,16 +14,15 @@ from django.utils.text import slugify
 from django_tasks import task
 
 from .models import Assessment, BulkExport
+from .reports.branding import prepared_by
+from .reports.context import report_context
+from .reports.pdf import render_report_pdf
 from .selectors import assessment_get_for
 
 
 @task()
 def render_bulk_export(export_id: str) -> None:
     """Render each chosen report (re-checking access: a grant may be revoked meanwhile) into one zip."""
-    from .reports.context import report_context
-    from .reports.pdf import render_report_pdf
-    from .views.reports import prepared_by
-
     export = BulkExport.objects.get(pk=export_id)
     user = get_user_model().objects.get(pk=export.requested_by_id)
     BulkExport.objects.filter(pk=export.pk).update(status=BulkExport.Status.RUNNING)

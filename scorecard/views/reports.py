@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -14,31 +13,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..models import Assessment, Branding, BulkExport, Organisation, Role
+from ..models import BulkExport, Organisation, Role
 from ..permissions import AuthedRequest
+from ..reports.branding import prepared_by
 from ..reports.context import report_context
 from ..reports.pdf import ReportRenderError, render_report_pdf
-from ..selectors import assessment_get_for, consultancies_for, organisation_get_for, portfolio_for
-from ..services.branding import branding_set_logo, logo_data_uri
+from ..selectors import assessment_get_for, organisation_get_for, portfolio_for
+from ..services.branding import branding_set_logo
 from ..tasks import render_bulk_export
-
-
-def prepared_by(user: Any, assessment: Assessment) -> dict[str, Any]:
-    """Who the report is prepared by: the user's consultancy when they reach the client through a grant."""
-    consultancy = (
-        consultancies_for(user)
-        .filter(grants_received__client=assessment.organisation, grants_received__revoked_at__isnull=True)
-        .first()
-        if not assessment.organisation.memberships.filter(user=user).exists()
-        else None
-    )
-    branding = Branding.objects.filter(organisation=consultancy).first() if consultancy else None
-    return {
-        "prepared_by": consultancy.name if consultancy else assessment.organisation.name,
-        "prepared_by_person": user.get_username(),
-        "logo": logo_data_uri(branding) if branding else None,
-        "branding_digest": f"{consultancy.pk if consultancy else ''}:{branding.logo_sha256 if branding else ''}",
-    }
 
 
 @login_required

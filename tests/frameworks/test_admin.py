@@ -62,3 +62,16 @@ def test_draft_publish_compare_and_export_actions(staff: Client, content: Framew
     export = staff.post(changelist, {"action": "export_files", "_selected_action": [draft.pk]})
     names = zipfile.ZipFile(io.BytesIO(export.content)).namelist()
     assert f"{draft.code}/guide.yaml" in names and len(names) == 5
+
+
+def test_a_draft_question_cannot_point_at_another_versions_principle(content: FrameworkVersion) -> None:
+    from django.core.exceptions import ValidationError
+
+    from frameworks.loading import version_clone
+    from frameworks.models import Principle
+
+    draft = version_clone(source=content, code="asean-draft-x", label="x")
+    question = Question.objects.get(version=draft, code="TE-01")
+    question.principle = Principle.objects.get(version=content, code="TE")
+    with pytest.raises(ValidationError, match="same framework version"):
+        question.full_clean()

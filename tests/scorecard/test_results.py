@@ -155,3 +155,11 @@ def test_reassessment_shows_the_change(assessment: Assessment, owner: Any) -> No
     page = client.get(reverse("assessment_results", args=[new.pk]))
     assert page.context["overall_change"] == 0.0
     assert "Change since the previous assessment" in page.content.decode()
+
+
+def test_readiness_page_lists_each_market_gap_with_its_recommendation(assessment: Assessment, owner: Any) -> None:
+    page = client_for(owner).get(reverse("assessment_readiness", args=[assessment.pk])).content.decode()
+    assert "What to do for Viet Nam" in page
+    assert "Prepare a transfer impact assessment dossier" in page  # VN-01's recommendation
+    assert "Law 134/2025/QH15" in page
+    assert "apply your strictest data protection standard here" in page  # Cambodia: no data protection law
