@@ -25,5 +25,8 @@ def prepared_by(user: User, assessment: Assessment) -> dict[str, Any]:
         "prepared_by": consultancy.name if consultancy else assessment.organisation.name,
         "prepared_by_person": user.get_username(),
         "logo": logo_data_uri(branding) if branding else None,
-        "branding_digest": f"{consultancy.pk if consultancy else ''}:{branding.logo_sha256 if branding else ''}",
+        # The cover names the person, so the cache key includes them as well as the branding.
+        "branding_digest": ":".join(
+            [str(user.pk), str(consultancy.pk) if consultancy else "", branding.logo_sha256 if branding else ""]
+        ),
     }

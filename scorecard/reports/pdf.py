@@ -44,6 +44,7 @@ def _template_revision() -> str:
 
 
 TEMPLATE_REVISION = _template_revision()
+CACHED_PER_ASSESSMENT = 5
 _font_config: FontConfiguration | None = None
 _stylesheet: CSS | None = None
 
@@ -155,6 +156,8 @@ def render_report_pdf(assessment: Assessment, context: dict[str, Any], branding_
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs one clear message
         logger.exception("PDF rendering failed for assessment %s", assessment.pk)
         raise ReportRenderError(str(exc)) from exc
-    RenderedReport.objects.filter(assessment=assessment).delete()  # keep only the latest per assessment
     RenderedReport.objects.get_or_create(cache_key=key, defaults={"assessment": assessment, "pdf": pdf})
+    # Keep the few newest per assessment (one per person preparing it); older keys can never match again.
+    stale = RenderedReport.objects.filter(assessment=assessment).order_by("-created_at").values_list("pk", flat=True)
+    RenderedReport.objects.filter(pk__in=list(stale[CACHED_PER_ASSESSMENT:])).delete()
     return pdf

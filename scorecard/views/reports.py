@@ -79,6 +79,8 @@ def bulk_export_status(request: AuthedRequest, pk: UUID) -> HttpResponse:
 @login_required
 def bulk_export_download(request: AuthedRequest, pk: UUID) -> HttpResponse:
     export = get_object_or_404(BulkExport, pk=pk, requested_by=request.user, status=BulkExport.Status.DONE)
+    for assessment_id in export.assessment_ids:  # access may have been revoked since the export ran
+        assessment_get_for(user=request.user, pk=assessment_id)
     response = HttpResponse(bytes(export.archive or b""), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="reports-{export.created_at:%Y%m%d-%H%M}.zip"'
     return response

@@ -250,3 +250,23 @@ def test_bulk_export_refuses_assessments_of_others(content: Any, outsider: Any) 
     response = client_for(outsider).post(reverse("bulk_export"), {"assessments": [foreign.pk]}, follow=True)
     assert "not available to you" in response.content.decode()
     assert not BulkExport.objects.exists()
+
+
+def test_bulk_export_download_rechecks_access(content: Any) -> None:
+    grant = GrantFactory()
+    consultant = MembershipFactory(organisation=grant.consultancy, role=Role.OWNER).user
+    assessment = AssessmentFactory(organisation=grant.client, target_markets=[])
+    client = client_for(consultant)
+    client.post(reverse("bulk_export"), {"assessments": [assessment.pk]})
+    export = BulkExport.objects.get()
+    grant.revoked_at = grant.created_at
+    grant.save()
+    assert client.get(reverse("bulk_export_download", args=[export.pk])).status_code == 404
+
+
+def test_cached_report_is_per_person(assessment: Any, owner: Any, organisation: Any) -> None:
+    colleague = MembershipFactory(organisation=organisation, role=Role.VIEWER).user
+    first = client_for(owner).get(reverse("report_pdf", args=[assessment.pk])).content
+    second = client_for(colleague).get(reverse("report_pdf", args=[assessment.pk])).content
+    assert owner.email in pdf_text(first, 1) and colleague.email in pdf_text(second, 1)
+    assert RenderedReport.objects.filter(assessment=assessment).count() == 2
