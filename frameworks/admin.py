@@ -12,7 +12,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -57,6 +59,7 @@ class DraftOnlyMixin:
 
 class DraftOnlyInline(DraftOnlyMixin, admin.TabularInline):
     extra = 0
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_add_permission(request, obj) and (obj is None or _editable(obj))
@@ -142,6 +145,15 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
         )
 
 
+VERSION_SCOPED_CHOICES = (
+    ("principle", Principle),
+    ("component", GovernanceComponent),
+    ("genai_dimension", GenAIDimension),
+    ("market", Country),
+    ("risks", GenAIRisk),
+)
+
+
 class OptionInline(DraftOnlyInline):
     model = Option
     fields = ["order", "code", "label", "descriptor", "points"]
@@ -164,7 +176,6 @@ class QuestionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     ]
     search_fields = ["code", "text", "guidance", "recommendation"]
     list_select_related = ["principle", "market", "version"]
-    autocomplete_fields = ["principle", "component", "genai_dimension", "market"]
     filter_horizontal = ["risks"]
     inlines = [OptionInline]
     fieldsets = [
@@ -178,6 +189,18 @@ class QuestionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("question"))
     def short_text(self, obj: Question) -> str:
         return obj.text[:90]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Any]]:
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None:
+            # Offer only records of the question's own version (the model's clean() refuses others).
+            for name, model in VERSION_SCOPED_CHOICES:
+                if name in form.base_fields:
+                    field = form.base_fields[name]
+                    field.queryset = model.objects.filter(version=obj.version)  # type: ignore[attr-defined]
+        return form
 
 
 @admin.register(Principle)

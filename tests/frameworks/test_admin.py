@@ -75,3 +75,13 @@ def test_a_draft_question_cannot_point_at_another_versions_principle(content: Fr
     question.principle = Principle.objects.get(version=content, code="TE")
     with pytest.raises(ValidationError, match="same framework version"):
         question.full_clean()
+
+
+def test_question_form_offers_only_its_own_versions_records(staff: Client, content: FrameworkVersion) -> None:
+    from frameworks.loading import version_clone
+
+    draft = version_clone(source=content, code="asean-draft-y", label="y")
+    question = Question.objects.get(version=draft, code="GA-01")
+    form = staff.get(reverse("admin:frameworks_question_change", args=[question.pk])).context["adminform"].form
+    assert {p.version_id for p in form.fields["principle"].queryset} == {draft.pk}
+    assert form.fields["risks"].queryset.count() == 6
