@@ -194,3 +194,10 @@ def test_server_error_page_is_friendly(rf: Any) -> None:
 
     response = server_error(rf.get("/"))
     assert response.status_code == 500 and "Nothing you saved is lost" in response.content.decode()
+
+
+def test_consultancy_owner_sees_the_logo_upload_form() -> None:
+    consultancy = ConsultancyFactory()
+    owner = MembershipFactory(organisation=consultancy, role=Role.OWNER).user
+    page = client_for(owner).get(reverse("organisation_detail", args=[consultancy.pk])).content.decode()
+    assert reverse("branding_upload", args=[consultancy.pk]) in page and 'type="file"' in page
