@@ -360,8 +360,9 @@ def validate_content(data: dict[str, Any]) -> list[ContentProblem]:
     questions_per_principle = dict.fromkeys(refs["principles"], 0)
     for raw in guide.items("questions"):
         q = _check_question(problems, "guide", raw, refs=refs, scales=scales, question_codes=question_codes)
-        if q.values.get("principle") in questions_per_principle:
-            questions_per_principle[q.values["principle"]] += 1
+        principle = q.values.get("principle")
+        if isinstance(principle, str) and principle in questions_per_principle:
+            questions_per_principle[principle] += 1
     for code, count in questions_per_principle.items():
         if count == 0:
             problems.append(ContentProblem("guide", f"principle {code}", "questions", "has no questions"))
@@ -398,8 +399,9 @@ def validate_content(data: dict[str, Any]) -> list[ContentProblem]:
             q.fail("risks", "must list the GenAI risks the item mitigates")
             risks = []
         for risk in risks:
-            if risk not in refs["risks"]:
+            if not isinstance(risk, str) or risk not in refs["risks"]:
                 q.fail("risks", f"{risk!r} is not a risk in genai.yaml")
+                continue
             covered_risks.add(risk)
     for code in sorted(refs["dimensions"] - covered_dimensions):
         problems.append(ContentProblem("genai", f"dimension {code}", "items", "has no items"))

@@ -68,7 +68,7 @@ def _problems_in(payload: Any) -> tuple[list[str], dict[str, Any]]:
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         problems.append(_("assessment.name must be text of 1 to 200 characters."))
     for key, choices in (("sector", Sector), ("size", Size), ("ai_role", AIRole)):
-        if profile.get(key) not in choices.values:
+        if not isinstance(profile.get(key), str) or profile.get(key) not in choices.values:
             problems.append(
                 _("assessment.%(k)s: %(v)r is not one of %(c)s.")
                 % {"k": key, "v": profile.get(key), "c": ", ".join(choices.values)}
@@ -77,7 +77,7 @@ def _problems_in(payload: Any) -> tuple[list[str], dict[str, Any]]:
         problems.append(_("assessment.uses_genai must be true or false."))
     markets = profile.get("target_markets", [])
     known_markets = set(Country.objects.filter(version=version).values_list("code", flat=True)) if version else set()
-    if not isinstance(markets, list) or any(m not in known_markets for m in markets):
+    if not isinstance(markets, list) or any(not isinstance(m, str) or m not in known_markets for m in markets):
         problems.append(
             _("assessment.target_markets must list ASEAN country codes (%(c)s).")
             % {"c": ", ".join(sorted(known_markets))}
@@ -96,7 +96,7 @@ def _problems_in(payload: Any) -> tuple[list[str], dict[str, Any]]:
             continue
         code = raw.get("question")
         where = code if isinstance(code, str) else f"answers[{index}]"
-        if code not in questions:
+        if not isinstance(code, str) or code not in questions:
             problems.append(_("%(q)s: no such question in this framework version.") % {"q": where})
             continue
         if code in seen:
@@ -106,9 +106,9 @@ def _problems_in(payload: Any) -> tuple[list[str], dict[str, Any]]:
             k: raw.get(k, "" if k != "checked" else [])
             for k in ("choice", "checked", "evidence_note", "evidence_link", "na_justification")
         }
-        if not all(isinstance(fields[k], str) for k in fields if k != "checked") or not isinstance(
-            fields["checked"], list
-        ):
+        checked = fields["checked"]
+        texts_ok = all(isinstance(fields[k], str) for k in fields if k != "checked")
+        if not texts_ok or not isinstance(checked, list) or not all(isinstance(c, str) for c in checked):
             problems.append(_("%(q)s: choice and notes must be text and checked a list.") % {"q": code})
             continue
         for problem in answer_problems(

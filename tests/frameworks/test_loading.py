@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from frameworks.content import ContentError, read_content, validate_content, write_content
 from frameworks.loading import export_version, load_content, version_clone, version_diff, version_publish
@@ -82,6 +84,10 @@ def _break(data: dict[str, Any], how: str) -> None:
         data["genai"]["items"][0]["risks"] = ["R-NOPE"]
     elif how == "dimension without items":
         data["genai"]["items"] = [i for i in data["genai"]["items"] if i["dimension"] != "D-PUB"]
+    elif how == "principle given as a list":
+        questions[0]["principle"] = ["TE"]
+    elif how == "risk given as a mapping":
+        data["genai"]["items"][0]["risks"] = [{"code": "R-MIS"}]
     elif how == "unknown confidence":
         data["countries"]["countries"][0]["facts"][0]["confidence"] = "sure"
     else:  # pragma: no cover
@@ -102,6 +108,8 @@ BAD = {
     "GenAI risk unknown": ("genai", "question GA-01", "risks"),
     "dimension without items": ("genai", "dimension D-PUB", "items"),
     "unknown confidence": ("countries", "country BN > fact 1", "confidence"),
+    "principle given as a list": ("guide", "question TE-01", "principle"),
+    "risk given as a mapping": ("genai", "question GA-01", "risks"),
 }
 
 
@@ -179,3 +187,41 @@ def test_write_content_then_read_round_trips(tmp_path: Path) -> None:
     data = shipped()
     write_content(data, tmp_path)
     assert read_content(tmp_path) == data
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=6)
+    | st.sampled_from(["TE", "R-MIS", "maturity", "2024-01-01", "?"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_validation_reports_any_bad_value_instead_of_crashing(data: st.DataObject) -> None:
+    content = shipped()
+    file = data.draw(st.sampled_from(["version", "guide", "genai", "countries", "instruments"]))
+    target = content[file]
+    # Walk down a random path of mappings and lists, then replace what is there with random JSON.
+    for _ in range(data.draw(st.integers(0, 3))):
+        if isinstance(target, dict) and target:
+            key = data.draw(st.sampled_from(sorted(target)))
+            if not isinstance(target[key], dict | list) or not target[key]:
+                break
+            target = target[key]
+        elif isinstance(target, list) and target:
+            item = target[data.draw(st.integers(0, len(target) - 1))]
+            if not isinstance(item, dict | list) or not item:
+                break
+            target = item
+    if isinstance(target, dict) and target:
+        target[data.draw(st.sampled_from(sorted(target)))] = data.draw(json_values)
+    elif isinstance(target, list) and target:
+        target[data.draw(st.integers(0, len(target) - 1))] = data.draw(json_values)
+    problems = validate_content(content)
+    assert all(p.file in {"version", "guide", "genai", "countries", "instruments"} and p.message for p in problems)

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scorecard.models import Answer, Assessment
 from scorecard.services.assessments import answer_save
@@ -99,3 +101,45 @@ def test_garbage_files_get_a_clear_message(organisation: Any, owner: Any, conten
     assert response.status_code == 400
     assert "problem" in response.content.decode()
     assert not Assessment.objects.exists()
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.sampled_from(["TE-01", "na", "SG", "3"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    profile=st.dictionaries(
+        st.sampled_from(["name", "sector", "size", "ai_role", "uses_genai", "target_markets"]), json_values, max_size=6
+    ),
+    answers=st.lists(
+        st.dictionaries(
+            st.sampled_from(["question", "choice", "checked", "evidence_link", "na_justification"]),
+            json_values,
+            max_size=5,
+        ),
+        max_size=4,
+    ),
+)
+def test_any_json_is_either_imported_or_refused_with_reasons(
+    content: Any, organisation: Any, owner: Any, profile: Any, answers: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from scorecard.transfer import assessment_import
+
+    payload = {
+        "schema": "asean-ai-scorecard/assessment",
+        "schema_version": 1,
+        "framework_version": "asean-2024-2025",
+        "assessment": profile,
+        "answers": answers,
+    }
+    before = Assessment.objects.count()
+    try:
+        assessment_import(organisation=organisation, by=owner, raw=json.dumps(payload).encode())
+    except ValidationError as exc:
+        assert exc.messages and Assessment.objects.count() == before
