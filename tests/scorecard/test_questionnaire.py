@@ -58,6 +58,9 @@ def test_autosave_saves_and_records_who_changed_what(assessment: Assessment, own
     client = client_for(owner)
     response = autosave(client, assessment, "TE-01", "principle-TE", choice="3", evidence_note="Notice on app")
     assert response.status_code == 200 and "Saved at" in response.content.decode()
+    # The section's and the overall progress update in place (htmx out-of-band swaps).
+    assert 'id="progress-principle-TE" hx-swap-oob="true">1/6<' in response.content.decode()
+    assert 'id="overall-progress" hx-swap-oob="true">1 of ' in response.content.decode()
     autosave(client, assessment, "TE-01", "principle-TE", choice="4", evidence_note="Notice on app")
     answer = Answer.objects.get(assessment=assessment, question__code="TE-01")
     assert (answer.choice, answer.evidence_note, answer.updated_by) == ("4", "Notice on app", owner)
