@@ -32,6 +32,10 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqli
  && chown -R scorecard:scorecard /app/staticfiles
 USER scorecard
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz')"
+# The health check sends the first allowed host name: Django refuses requests for hosts not in ALLOWED_HOSTS.
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import os, urllib.request as r; \
+host = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); \
+host = 'localhost' if host in ('', '*') else host; \
+r.urlopen(r.Request('http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/healthz', headers={'Host': host}), timeout=4)"
 ENTRYPOINT ["python", "manage.py", "container"]
 CMD ["web"]
