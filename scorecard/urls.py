@@ -23,6 +23,9 @@ urlpatterns = [
     path("invitations/<str:token>/", organisations.invitation_accept, name="invitation_accept"),
     path("orgs/<uuid:pk>/", organisations.organisation_detail, name="organisation_detail"),
     path("orgs/<uuid:pk>/invite/", organisations.invitation_create, name="invitation_create"),
+    path(
+        "orgs/<uuid:pk>/members/<int:membership_pk>/remove/", organisations.membership_remove, name="membership_remove"
+    ),
     path("orgs/<uuid:pk>/grants/", organisations.grant_create, name="grant_create"),
     path("orgs/<uuid:pk>/grants/<uuid:grant_pk>/revoke/", organisations.grant_revoke, name="grant_revoke"),
     path("orgs/<uuid:pk>/clients/new/", organisations.client_create, name="client_create"),
@@ -38,6 +41,7 @@ urlpatterns = [
         name="answer_autosave",
     ),
     path("assessments/<uuid:pk>/submit/", assessments.assessment_submit, name="assessment_submit"),
+    path("assessments/<uuid:pk>/delete/", assessments.assessment_delete, name="assessment_delete"),
     path("assessments/<uuid:pk>/reassess/", assessments.assessment_reassess, name="assessment_reassess"),
     path("assessments/<uuid:pk>/history/", assessments.assessment_history, name="assessment_history"),
     path("assessments/<uuid:pk>/export.json", assessments.assessment_export_json, name="assessment_export_json"),

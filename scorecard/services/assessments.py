@@ -244,3 +244,12 @@ def assessment_reassess(*, assessment: Assessment, by: User) -> Assessment:
         target_markets=list(assessment.target_markets),
         previous=assessment,
     )
+
+
+@transaction.atomic
+def assessment_delete(*, assessment: Assessment) -> None:
+    """Delete a draft. Submitted assessments are kept: they are the record of what was assessed."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.is_locked:
+        raise ValidationError(_("Submitted assessments cannot be deleted; they are kept as a record."))
+    locked.delete()

@@ -157,3 +157,12 @@ def client_create(
     )
     ConsultantGrant.objects.create(client=client, consultancy=consultancy, role=Role.OWNER, granted_by=by)
     return client
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Remove a member; an organisation always keeps at least one owner."""
+    owners = Membership.objects.select_for_update().filter(organisation=membership.organisation, role=Role.OWNER)
+    if membership.role == Role.OWNER and owners.count() <= 1:
+        raise ValidationError(_("An organisation needs at least one owner. Make someone else an owner first."))
+    membership.delete()

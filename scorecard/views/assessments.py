@@ -297,3 +297,19 @@ def assessment_import_view(request: AuthedRequest, pk: UUID) -> HttpResponse:
         },
         status=400 if problems else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_delete(request: AuthedRequest, pk: UUID) -> HttpResponse:
+    """GET asks for confirmation; POST deletes the draft."""
+    assessment = assessment_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
+    if request.method == "POST":
+        try:
+            services.assessment_delete(assessment=assessment)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("assessment_detail", pk=assessment.pk)
+        messages.success(request, _("The draft “%(name)s” was deleted.") % {"name": assessment.name})
+        return redirect("organisation_detail", pk=assessment.organisation_id)
+    return render(request, "scorecard/assessment_delete.html", {"assessment": assessment})

@@ -219,3 +219,19 @@ def client_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
             "title": _("New client for %(name)s") % {"name": consultancy.name},
         },
     )
+
+
+@login_required
+@require_POST
+def membership_remove(request: AuthedRequest, pk: UUID, membership_pk: int) -> HttpResponse:
+    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
+    try:
+        org_services.membership_remove(membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(email)s was removed.") % {"email": membership.user.email})
+    if membership.user_id == request.user.pk:
+        return redirect("dashboard")
+    return redirect("organisation_detail", pk=organisation.pk)

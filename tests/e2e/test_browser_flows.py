@@ -131,6 +131,7 @@ def test_invite_accept_grant_and_revoke(new_page: Any) -> None:
     owner.locator("#grant_consultant_email").fill("advisor@example.org")
     owner.get_by_role("button", name="Grant access").click()
     owner.get_by_text("Lanna Advisory now has access").wait_for()
+    assert_accessible(owner)  # the organisation page with members, invitations and grants
     consultant.goto("/portfolio/")
     assert consultant.get_by_role("link", name="Kampot Insurance").count() == 1
     assert_accessible(consultant)

@@ -201,3 +201,14 @@ def test_consultancy_owner_sees_the_logo_upload_form() -> None:
     owner = MembershipFactory(organisation=consultancy, role=Role.OWNER).user
     page = client_for(owner).get(reverse("organisation_detail", args=[consultancy.pk])).content.decode()
     assert reverse("branding_upload", args=[consultancy.pk]) in page and 'type="file"' in page
+
+
+def test_owner_removes_a_member_but_never_the_last_owner(organisation: Any, owner: Any) -> None:
+    colleague = MembershipFactory(organisation=organisation, role=Role.EDITOR)
+    client = client_for(owner)
+    client.post(reverse("membership_remove", args=[organisation.pk, colleague.pk]))
+    assert not Membership.objects.filter(pk=colleague.pk).exists()
+    mine = Membership.objects.get(organisation=organisation, user=owner)
+    response = client.post(reverse("membership_remove", args=[organisation.pk, mine.pk]), follow=True)
+    assert "needs at least one owner" in response.content.decode()
+    assert Membership.objects.filter(pk=mine.pk).exists()

@@ -57,6 +57,8 @@ def kwargs_for(name: str, pattern: URLPattern, objects: dict[str, Any]) -> dict[
             values[param] = objects["export"].pk
         elif param == "grant_pk":
             values[param] = objects["grant"].pk
+        elif param == "membership_pk":
+            values[param] = objects["organisation"].memberships.first().pk
         elif param == "section":
             values[param] = "principle-TE"
         elif param == "code":
@@ -92,6 +94,8 @@ def test_every_object_url_is_hidden_from_other_organisations(victim_objects: dic
     victim_objects["assessment"].refresh_from_db()
     assert victim_objects["assessment"].answers.count() == 0
     assert victim_objects["organisation"].invitations.count() == 0
+    assert victim_objects["organisation"].memberships.count() == 1
+    assert type(victim_objects["assessment"]).objects.filter(pk=victim_objects["assessment"].pk).exists()
 
 
 def test_the_owner_reaches_the_same_urls(victim_objects: dict[str, Any], owner: Any) -> None:

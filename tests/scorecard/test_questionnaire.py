@@ -182,3 +182,19 @@ def test_resume_link_points_at_the_last_question(assessment: Assessment, owner: 
     autosave(client, assessment, "PD-02", "principle-PD", choice="2")
     page = client.get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
     assert reverse("assessment_section", args=[assessment.pk, "principle-PD"]) + "#q-PD-02" in page
+
+
+def test_a_draft_can_be_deleted_after_confirmation_but_not_a_submitted_one(assessment: Assessment, owner: Any) -> None:
+    client = client_for(owner)
+    confirm = client.get(reverse("assessment_delete", args=[assessment.pk]))
+    assert "cannot be undone" in confirm.content.decode()
+    assert Assessment.objects.filter(pk=assessment.pk).exists()  # GET changes nothing
+    answer_everything(assessment, owner)
+    client.post(reverse("assessment_submit", args=[assessment.pk]))
+    response = client.post(reverse("assessment_delete", args=[assessment.pk]), follow=True)
+    assert "cannot be deleted" in response.content.decode()
+    assert Assessment.objects.filter(pk=assessment.pk).exists()
+    client.post(reverse("assessment_reassess", args=[assessment.pk]))
+    draft = Assessment.objects.exclude(pk=assessment.pk).get()
+    client.post(reverse("assessment_delete", args=[draft.pk]))
+    assert not Assessment.objects.filter(pk=draft.pk).exists()
