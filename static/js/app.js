@@ -2,6 +2,10 @@
 (function () {
   "use strict";
   var pending = new Set();
+  // Messages come translated from the page (data-msg-* on <body>).
+  function message(name, fallback) {
+    return (document.body && document.body.dataset[name]) || fallback;
+  }
   var retryTimers = new Map();
 
   function stateFor(fieldset) {
@@ -33,7 +37,7 @@
     if (fieldset.classList && fieldset.classList.contains("question-card")) {
       pending.add(fieldset);
       var state = stateFor(fieldset);
-      if (state) state.textContent = "Saving…";
+      if (state) state.textContent = message("msgSaving", "Saving…");
     }
   });
 
@@ -47,7 +51,7 @@
       if (saved) fieldset.classList.remove("is-unanswered");
     } else {
       // Server error or no connection: the answer stays in the page; retry shortly.
-      showError(fieldset, "Not saved yet (connection or server problem). Your answer is kept here and will be retried.");
+      showError(fieldset, message("msgNotSaved", "Not saved yet. Your answer is kept here and will be retried."));
       scheduleRetry(fieldset);
     }
   });
