@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .content import ContentError
-from .loading import export_version, version_clone, version_diff, version_publish
+from .exporting import export_version
 from .models import (
     Country,
     CountryFact,
@@ -36,6 +36,7 @@ from .models import (
     Question,
     RegionalInstrument,
 )
+from .versioning import version_clone, version_diff, version_publish
 
 
 def _editable(obj: Any) -> bool:

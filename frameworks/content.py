@@ -9,7 +9,7 @@ A framework version lives on disk as one folder with one YAML file per document:
     instruments.yaml  regional instruments (DEFA, DMF, MCCs, Roadmap)
 
 This module knows nothing about the database: it turns files into one plain `dict` ("content data")
-and checks it. `frameworks.loading` moves content data in and out of the database.
+and checks it. `frameworks.loading` writes content data to the database, `frameworks.exporting` reads it back.
 """
 
 from __future__ import annotations

@@ -67,8 +67,8 @@ def test_draft_publish_compare_and_export_actions(staff: Client, content: Framew
 def test_a_draft_question_cannot_point_at_another_versions_principle(content: FrameworkVersion) -> None:
     from django.core.exceptions import ValidationError
 
-    from frameworks.loading import version_clone
     from frameworks.models import Principle
+    from frameworks.versioning import version_clone
 
     draft = version_clone(source=content, code="asean-draft-x", label="x")
     question = Question.objects.get(version=draft, code="TE-01")
@@ -78,7 +78,7 @@ def test_a_draft_question_cannot_point_at_another_versions_principle(content: Fr
 
 
 def test_question_form_offers_only_its_own_versions_records(staff: Client, content: FrameworkVersion) -> None:
-    from frameworks.loading import version_clone
+    from frameworks.versioning import version_clone
 
     draft = version_clone(source=content, code="asean-draft-y", label="y")
     question = Question.objects.get(version=draft, code="GA-01")

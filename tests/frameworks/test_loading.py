@@ -13,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from frameworks.content import ContentError, read_content, validate_content, write_content
-from frameworks.loading import export_version, load_content, version_clone, version_diff, version_publish
+from frameworks.exporting import export_version
+from frameworks.loading import load_content
 from frameworks.models import FrameworkVersion, Option, Principle, Question
+from frameworks.versioning import version_clone, version_diff, version_publish
 from tests.conftest import CONTENT_DIR
 
 pytestmark = pytest.mark.django_db

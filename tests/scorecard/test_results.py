@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from frameworks.content import read_content
-from frameworks.loading import version_clone, version_publish
 from frameworks.models import FrameworkVersion, MarketPrincipleWeight
+from frameworks.versioning import version_clone, version_publish
 from scorecard import engine, readiness
 from scorecard.models import Assessment
 from scorecard.scoring import compute_results

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from frameworks.loading import export_version
+from frameworks.exporting import export_version
 from frameworks.models import FrameworkVersion
 
 
