@@ -78,12 +78,19 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
     markets = []
     for m in results["markets"]:
         country = countries.get(m["code"])
+        facts = list(country.facts.all()) if country else []
+        # Most facts of a market share a source: the report lists each source once, numbered, and each
+        # fact refers to its number instead of repeating the source.
+        sources: dict[tuple[str, Any], int] = {}
+        source_number = {fact.pk: sources.setdefault((fact.source, fact.as_of), len(sources) + 1) for fact in facts}
         markets.append(
             {
                 **m,
                 "country": country,
                 "rows": question_rows(m["requirements"]),
-                "facts": list(country.facts.all()) if country else [],
+                "facts": facts,
+                "fact_sources": [{"number": n, "source": s, "as_of": d} for (s, d), n in sources.items()],
+                "fact_source_number": source_number,
             }
         )
 

@@ -7,9 +7,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -115,15 +118,37 @@ def report_stylesheet() -> CSS:
     return _stylesheet
 
 
+# Young-generation threshold while rendering (Python's default is 700).
+RENDER_GC_THRESHOLD = 5_000
+
+
+@contextmanager
+def fewer_garbage_collections() -> Iterator[None]:
+    """Collect garbage less often while WeasyPrint lays out a report.
+
+    Why: a render allocates about a million short-lived objects, so with the default threshold the collector
+    runs some 270 times per report and each full pass walks every object Django has loaded: 10-15% of the
+    render time (measured with gc.callbacks, docs/performance.md). A higher threshold cuts that to ~35 runs
+    and costs ~40 MiB of peak memory; the default comes back as soon as the PDF is written.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(RENDER_GC_THRESHOLD, *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def html_to_pdf(html: str) -> bytes:
     base_url = (Path(settings.STATICFILES_DIRS[0]).resolve().as_uri()) + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher())
-    pdf = document.write_pdf(
-        stylesheets=[report_stylesheet()],
-        font_config=font_config(),
-        pdf_tags=True,
-        pdf_variant="pdf/ua-1" if settings.REPORT_PDF_UA else None,
-    )
+    with fewer_garbage_collections():
+        pdf = document.write_pdf(
+            stylesheets=[report_stylesheet()],
+            font_config=font_config(),
+            pdf_tags=True,
+            pdf_variant="pdf/ua-1" if settings.REPORT_PDF_UA else None,
+        )
     assert pdf is not None
     return pdf
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 import subprocess
@@ -15,7 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from frameworks.models import Question
+from frameworks.models import CountryFact, Question
 from scorecard.models import BulkExport, RenderedReport, Role
 from scorecard.reports import pdf as pdf_module
 from scorecard.reports.pdf import StaticOnlyFetcher, font_config
@@ -270,3 +271,41 @@ def test_cached_report_is_per_person(assessment: Any, owner: Any, organisation: 
     second = client_for(colleague).get(reverse("report_pdf", args=[assessment.pk])).content
     assert owner.email in pdf_text(first, 1) and colleague.email in pdf_text(second, 1)
     assert RenderedReport.objects.filter(assessment=assessment).count() == 2
+
+
+def test_market_profile_lists_each_source_once_and_what_to_do_per_requirement(assessment: Any, owner: Any) -> None:
+    requirement = Question.objects.get(version=assessment.framework_version, code="SG-01")
+    worst = min(requirement.options.all(), key=lambda o: o.points)
+    answer_save(assessment=assessment, question=requirement, by=owner, choice=worst.code, checked=[])
+    facts = CountryFact.objects.filter(country__version=assessment.framework_version, country__code="SG")
+    client = client_for(owner)
+
+    def singapore() -> str:
+        page = client.get(reverse("report_print", args=[assessment.pk])).content.decode()
+        return page.split('<section id="market-SG"', 1)[1].split("</section>", 1)[0]
+
+    facts.update(source="Shared tracker")
+    section = singapore()
+    assert section.count("Shared tracker") == 1 and "source 1" not in section
+    assert f"What to do: {requirement.recommendation}" in section
+
+    # Two sources: each is listed once, numbered, and every fact points to its number.
+    facts.filter(pk=facts.order_by("order").first().pk).update(source="Another tracker")
+    section = singapore()
+    assert section.count("Shared tracker") == 1 and section.count("Another tracker") == 1
+    assert "Source 1: Another tracker" in section and "Source 2: Shared tracker" in section
+    assert section.count("[source 1;") == 1 and section.count("[source 2;") == facts.count() - 1
+
+
+def test_render_restores_the_garbage_collector_even_when_it_fails(monkeypatch: Any) -> None:
+    before = gc.get_threshold()
+    seen = []
+
+    def fail(*args: Any, **kwargs: Any) -> bytes:
+        seen.append(gc.get_threshold()[0])
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(HTML, "write_pdf", fail)
+    with pytest.raises(RuntimeError):
+        pdf_module.html_to_pdf("<p>x</p>")
+    assert seen == [pdf_module.RENDER_GC_THRESHOLD] and gc.get_threshold() == before
