@@ -234,4 +234,7 @@ REPORT_MAX_LOGO_BYTES = 512 * 1024
 # Reports are always tagged PDFs (structure, language, title). REPORT_PDF_UA=1 also declares PDF/UA-1
 # conformance, which costs about a tenth more rendering time (docs/performance.md).
 REPORT_PDF_UA = env_bool("REPORT_PDF_UA", False)
+# Render a report in the background when its assessment is submitted, so the first download comes from
+# the cache. Off in development, where tasks run immediately and would make submitting wait for it.
+REPORT_PRERENDER = env_bool("REPORT_PRERENDER", not DEBUG)
 INVITATION_MAX_AGE_DAYS = 14

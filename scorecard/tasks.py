@@ -1,4 +1,5 @@
-"""Background work: bulk PDF exports for consultants (django-tasks; immediate in development).
+"""Background work (django-tasks; immediate in development): bulk PDF exports for consultants, and the
+report of a just-submitted assessment rendered ahead of its first download.
 
 Run the worker in production with `manage.py db_worker` (see docs/deploy.md).
 """
@@ -6,9 +7,11 @@ Run the worker in production with `manage.py db_worker` (see docs/deploy.md).
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 
 from django.contrib.auth import get_user_model
+from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks import task
@@ -16,8 +19,29 @@ from django_tasks import task
 from .models import Assessment, BulkExport
 from .reports.branding import prepared_by
 from .reports.context import report_context
-from .reports.pdf import render_report_pdf
+from .reports.pdf import ReportRenderError, render_report_pdf
 from .selectors import assessment_get_for
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def prerender_report(assessment_id: str, user_id: int) -> None:
+    """Render a submitted assessment's report for the person who submitted it, into the report cache.
+
+    Why: a full report takes seconds to render (docs/performance.md); a submitted assessment never changes,
+    so rendering it in the background right away makes that person's first download a cache hit.
+    """
+    user = get_user_model().objects.get(pk=user_id)
+    try:
+        assessment = assessment_get_for(user=user, pk=assessment_id)
+    except Http404:  # access removed meanwhile: nothing to prepare
+        return
+    branding = prepared_by(user, assessment)
+    try:
+        render_report_pdf(assessment, {**report_context(assessment), **branding}, branding["branding_digest"])
+    except ReportRenderError:  # already logged; the download itself renders again and shows a retry
+        logger.warning("Pre-rendering the report of assessment %s failed", assessment_id)
 
 
 @task()

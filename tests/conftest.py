@@ -21,6 +21,7 @@ def _test_settings(settings: Any) -> None:
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     settings.SECURE_SSL_REDIRECT = False
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.REPORT_PRERENDER = False  # with immediate tasks every submit would render a PDF; tested on its own
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
     # Production serves hashed names from `collectstatic`; tests run without it.
     settings.STORAGES = {

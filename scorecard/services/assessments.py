@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -17,6 +18,7 @@ from .. import engine
 from ..models import Answer, AnswerChange, Assessment, Organisation
 from ..questionnaire import is_answered
 from ..scoring import compute_results, framework_for, profile_for
+from ..tasks import prerender_report
 
 MAX_TEXT = 10_000
 
@@ -227,6 +229,8 @@ def assessment_submit(*, assessment: Assessment, by: User) -> Assessment:
     locked.submitted_at = timezone.now()
     locked.submitted_by = by
     locked.save()
+    if settings.REPORT_PRERENDER:
+        transaction.on_commit(lambda: prerender_report.enqueue(str(locked.pk), by.pk))
     return locked
 
 

@@ -24,6 +24,7 @@ from scorecard.reports.scripts import ZWSP, add_break_opportunities
 from scorecard.services.assessments import answer_save
 from tests.conftest import client_for
 from tests.factories import AssessmentFactory, ConsultancyFactory, GrantFactory, MembershipFactory
+from tests.scorecard.test_questionnaire import answer_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -309,3 +310,36 @@ def test_render_restores_the_garbage_collector_even_when_it_fails(monkeypatch: A
     with pytest.raises(RuntimeError):
         pdf_module.html_to_pdf("<p>x</p>")
     assert seen == [pdf_module.RENDER_GC_THRESHOLD] and gc.get_threshold() == before
+
+
+def test_submitting_renders_the_report_ahead_of_the_first_download(
+    assessment: Any, owner: Any, settings: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.REPORT_PRERENDER = True
+    answer_everything(assessment, owner)
+    client = client_for(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("assessment_submit", args=[assessment.pk]))
+    assert RenderedReport.objects.filter(assessment=assessment).count() == 1
+
+    monkeypatch.setattr(pdf_module, "html_to_pdf", lambda html: pytest.fail("rendered again"))
+    data = client.get(reverse("report_pdf", args=[assessment.pk])).content
+    assert owner.email in pdf_text(data, 1) and "Submitted" in pdf_text(data, 1)
+
+
+def test_a_failed_prerender_leaves_the_download_to_render_and_retry(
+    assessment: Any, owner: Any, settings: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.REPORT_PRERENDER = True
+    answer_everything(assessment, owner)
+
+    def boom(html: str) -> bytes:
+        raise RuntimeError("pango exploded")
+
+    monkeypatch.setattr(pdf_module, "html_to_pdf", boom)
+    client = client_for(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assessment_submit", args=[assessment.pk]), follow=True)
+    assert response.status_code == 200
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted" and not RenderedReport.objects.exists()
