@@ -5,7 +5,7 @@ One builder for all of them, so the numbers in the PDF are the numbers on the re
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from frameworks.models import Principle, Question, RegionalInstrument
@@ -22,6 +22,14 @@ def _previous_scores(assessment: Assessment) -> dict[str, float | None] | None:
     scores = {p["code"]: p["score"] for p in previous.results["principles"]}
     scores["OVERALL"] = previous.results["overall"]["score"]
     return scores
+
+
+def _common(values: list[str]) -> str:
+    """The value most of `values` share, when at least two do; otherwise empty."""
+    if not values:
+        return ""
+    value, count = Counter(values).most_common(1)[0]
+    return value if count >= 2 else ""
 
 
 def report_context(assessment: Assessment) -> dict[str, Any]:
@@ -94,6 +102,14 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
             }
         )
 
+    # Most markets share their tier and index sources: the chapter names the common one once, and a market
+    # names its own only when it differs.
+    countries_shown = [m["country"] for m in markets if m["country"] is not None]
+    shared_sources = {
+        "tier": _common([c.tier_source for c in countries_shown if c.tier_source]),
+        "index": _common([c.readiness_index_source for c in countries_shown if c.readiness_index is not None]),
+    }
+
     actions_by_principle: dict[str, list[dict[str, Any]]] = defaultdict(list)
     actions = []
     for action in results["actions"]:
@@ -120,6 +136,7 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         "dimensions": [{**d, "rows": question_rows(d["questions"])} for d in results["dimensions"]],
         "risks": results["risks"],
         "markets": markets,
+        "shared_market_sources": shared_sources,
         "actions": actions,
         "actions_by_principle": [
             {"principle": principles.get(code), "code": code, "actions": items}

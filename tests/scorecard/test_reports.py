@@ -16,7 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from frameworks.models import CountryFact, Question
+from frameworks.models import Country, CountryFact, Question
 from scorecard.models import BulkExport, RenderedReport, Role
 from scorecard.reports import pdf as pdf_module
 from scorecard.reports.pdf import StaticOnlyFetcher, font_config
@@ -343,3 +343,24 @@ def test_a_failed_prerender_leaves_the_download_to_render_and_retry(
     assert response.status_code == 200
     assessment.refresh_from_db()
     assert assessment.status == "submitted" and not RenderedReport.objects.exists()
+
+
+def test_readiness_sources_shared_by_the_markets_are_named_once(assessment: Any, owner: Any) -> None:
+    assert sorted(assessment.target_markets) == ["KH", "SG", "VN"]
+    countries = Country.objects.filter(version=assessment.framework_version, code__in=assessment.target_markets)
+    countries.update(tier_source="Shared tier source", readiness_index_source="Shared index source")
+    client = client_for(owner)
+
+    def sections() -> tuple[str, str]:
+        page = client.get(reverse("report_print", args=[assessment.pk])).content.decode()
+        chapter = page.split('<section id="readiness"', 1)[1].split("</section>", 1)[0]
+        return chapter, page.split('<section id="market-SG"', 1)[1].split("</section>", 1)[0]
+
+    chapter, singapore = sections()
+    assert "Shared tier source" in chapter and "Shared index source" in chapter
+    assert "Shared tier source" not in singapore and "confidence" in singapore
+
+    # A market with a source of its own names it in its profile.
+    countries.filter(code="SG").update(tier_source="Source for Singapore alone")
+    chapter, singapore = sections()
+    assert "Shared tier source" in chapter and "Source for Singapore alone" in singapore
