@@ -128,7 +128,7 @@ def fewer_garbage_collections() -> Iterator[None]:
 
     Why: a render allocates about a million short-lived objects, so with the default threshold the collector
     runs some 270 times per report and each full pass walks every object Django has loaded: 10-15% of the
-    render time (measured with gc.callbacks, docs/performance.md). A higher threshold cuts that to ~35 runs
+    render time (measured with gc.callbacks, docs/performance.md). A higher threshold cuts that to ~40 runs
     and costs ~40 MiB of peak memory; the default comes back as soon as the PDF is written.
     """
     previous = gc.get_threshold()
