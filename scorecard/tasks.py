@@ -17,9 +17,7 @@ from django.utils.text import slugify
 from django_tasks import task
 
 from .models import Assessment, BulkExport
-from .reports.branding import prepared_by
-from .reports.context import report_context
-from .reports.pdf import ReportRenderError, render_report_pdf
+from .reports.pdf import ReportRenderError, report_pdf_for
 from .selectors import assessment_get_for
 
 logger = logging.getLogger(__name__)
@@ -37,9 +35,8 @@ def prerender_report(assessment_id: str, user_id: int) -> None:
         assessment = assessment_get_for(user=user, pk=assessment_id)
     except Http404:  # access removed meanwhile: nothing to prepare
         return
-    branding = prepared_by(user, assessment)
     try:
-        render_report_pdf(assessment, {**report_context(assessment), **branding}, branding["branding_digest"])
+        report_pdf_for(user, assessment)
     except ReportRenderError:  # already logged; the download itself renders again and shows a retry
         logger.warning("Pre-rendering the report of assessment %s failed", assessment_id)
 
@@ -55,10 +52,7 @@ def render_bulk_export(export_id: str) -> None:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for index, assessment_id in enumerate(export.assessment_ids, start=1):
                 assessment: Assessment = assessment_get_for(user=user, pk=assessment_id)
-                branding = prepared_by(user, assessment)
-                pdf = render_report_pdf(
-                    assessment, {**report_context(assessment), **branding}, branding["branding_digest"]
-                )
+                pdf = report_pdf_for(user, assessment)
                 name = (
                     f"{slugify(assessment.organisation.name)}-{slugify(assessment.name)}-{str(assessment.pk)[:8]}.pdf"
                 )

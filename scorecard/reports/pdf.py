@@ -11,7 +11,7 @@ import gc
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlparse
 import pydyf
 import weasyprint.draw
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
@@ -27,6 +28,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from ..models import Assessment, RenderedReport
+from .branding import prepared_by
+from .context import report_context
 from .scripts import NO_SPACE_RUN, ZWSP
 
 logger = logging.getLogger(__name__)
@@ -169,13 +172,18 @@ def cache_key(assessment: Assessment, branding_digest: str) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
-def render_report_pdf(assessment: Assessment, context: dict[str, Any], branding_digest: str) -> bytes:
-    """The report as PDF bytes, from the cache when nothing that shapes it has changed."""
+def render_report_pdf(
+    assessment: Assessment, build_context: Callable[[], dict[str, Any]], branding_digest: str
+) -> bytes:
+    """The report as PDF bytes, from the cache when nothing that shapes it has changed.
+
+    The context is built only on a cache miss: scoring the assessment would double a cached download's time.
+    """
     key = cache_key(assessment, branding_digest)
     cached = RenderedReport.objects.filter(cache_key=key).values_list("pdf", flat=True).first()
     if cached is not None:
         return bytes(cached)
-    html = render_to_string("reports/report.html", {**context, "for_pdf": True})
+    html = render_to_string("reports/report.html", {**build_context(), "for_pdf": True})
     try:
         pdf = html_to_pdf(html)
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs one clear message
@@ -186,3 +194,11 @@ def render_report_pdf(assessment: Assessment, context: dict[str, Any], branding_
     stale = RenderedReport.objects.filter(assessment=assessment).order_by("-created_at").values_list("pk", flat=True)
     RenderedReport.objects.filter(pk__in=list(stale[CACHED_PER_ASSESSMENT:])).delete()
     return pdf
+
+
+def report_pdf_for(user: User, assessment: Assessment) -> bytes:
+    """The report as `user` downloads it: with their branding on the cover, cached per person."""
+    branding = prepared_by(user, assessment)
+    return render_report_pdf(
+        assessment, lambda: {**report_context(assessment), **branding}, branding["branding_digest"]
+    )

@@ -17,7 +17,7 @@ from ..models import BulkExport, Organisation, Role
 from ..permissions import AuthedRequest
 from ..reports.branding import prepared_by
 from ..reports.context import report_context
-from ..reports.pdf import ReportRenderError, render_report_pdf
+from ..reports.pdf import ReportRenderError, report_pdf_for
 from ..selectors import assessment_get_for, organisation_get_for, portfolio_for
 from ..services.branding import branding_set_logo
 from ..tasks import render_bulk_export
@@ -34,9 +34,8 @@ def report_print(request: AuthedRequest, pk: UUID) -> HttpResponse:
 @login_required
 def report_pdf(request: AuthedRequest, pk: UUID) -> HttpResponse:
     assessment = assessment_get_for(user=request.user, pk=pk)
-    branding = prepared_by(request.user, assessment)
     try:
-        pdf = render_report_pdf(assessment, {**report_context(assessment), **branding}, branding["branding_digest"])
+        pdf = report_pdf_for(request.user, assessment)
     except ReportRenderError:
         return render(request, "reports/render_failed.html", {"assessment": assessment}, status=503)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -172,7 +172,9 @@ def test_repeated_download_is_served_from_the_cache(assessment: Any, owner: Any,
     client = client_for(owner)
     first = client.get(reverse("report_pdf", args=[assessment.pk])).content
     monkeypatch.setattr(pdf_module, "html_to_pdf", lambda html: pytest.fail("rendered again"))
+    monkeypatch.setattr(pdf_module, "report_context", lambda assessment: pytest.fail("scored again"))
     assert client.get(reverse("report_pdf", args=[assessment.pk])).content == first
+    monkeypatch.undo()
     assert RenderedReport.objects.filter(assessment=assessment).count() == 1
     # A changed answer changes the key: the next download renders again.
     monkeypatch.setattr(pdf_module, "html_to_pdf", lambda html: b"%PDF-new")
