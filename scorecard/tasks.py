@@ -30,7 +30,9 @@ def prerender_report(assessment_id: str, user_id: int) -> None:
     Why: a full report takes seconds to render (docs/performance.md); a submitted assessment never changes,
     so rendering it in the background right away makes that person's first download a cache hit.
     """
-    user = get_user_model().objects.get(pk=user_id)
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:  # the account was deleted meanwhile
+        return
     try:
         assessment = assessment_get_for(user=user, pk=assessment_id)
     except Http404:  # access removed meanwhile: nothing to prepare

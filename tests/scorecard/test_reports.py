@@ -366,3 +366,18 @@ def test_readiness_sources_shared_by_the_markets_are_named_once(assessment: Any,
     countries.filter(code="SG").update(tier_source="Source for Singapore alone")
     chapter, singapore = sections()
     assert "Shared tier source" in chapter and "Source for Singapore alone" in singapore
+
+
+def test_prerender_skips_people_who_lost_access_or_were_deleted(assessment: Any, outsider: Any, owner: Any) -> None:
+    from django_tasks import TaskResultStatus
+
+    from scorecard.tasks import prerender_report
+
+    results = [
+        prerender_report.enqueue(str(assessment.pk), outsider.pk),
+        prerender_report.enqueue(str(assessment.pk), owner.pk + 10_000),
+    ]
+    assert [r.status for r in results] == [TaskResultStatus.SUCCESSFUL] * 2  # skipped, not crashed
+    assert not RenderedReport.objects.exists()
+    prerender_report.enqueue(str(assessment.pk), owner.pk)
+    assert RenderedReport.objects.filter(assessment=assessment).count() == 1
