@@ -138,6 +138,36 @@ def readiness_for_market(scored: AssessmentScore, market: MarketDef) -> MarketRe
     )
 
 
+def _score_words(score: Decimal | float) -> str:
+    # Scores are kept to one decimal; show it unless whole. Rounding further could print "50 is under 50".
+    return str(Decimal(str(score))).removesuffix(".0")
+
+
+def status_reason(status: str, score: Decimal | float | None, blockers: int, conditions: int) -> str:
+    """Why a market has its status, in one sentence naming the rule that decided it.
+
+    Works from a stored snapshot's figures as well as from a MarketReadiness, so a submitted assessment
+    explains itself with the numbers it was given. Without it a market can be "Not ready" with no blocker
+    and no condition in sight (a score under 50), and the reader is left to guess.
+    """
+    label = STATUS_LABELS[status]
+    if status == NOT_READY:
+        if blockers:
+            noun = "requirement is" if blockers == 1 else "requirements are"
+            return f"{label}: {blockers} mandatory {noun} not met (see the blockers)."
+        if score is None:
+            return f"{label}: no applicable answers to score yet."
+        return f"{label}: the readiness score ({_score_words(score)}) is under {NOT_READY_BELOW}."
+    score_words = _score_words(score if score is not None else ZERO)
+    open_conditions = "1 condition is open" if conditions == 1 else f"{conditions} conditions are open"
+    if status == READY:
+        return f"{label}: the readiness score ({score_words}) is {READY_AT} or more and no condition is open."
+    if score is not None and Decimal(str(score)) < READY_AT:
+        reason = f"the readiness score ({score_words}) is under {READY_AT}, the level for Ready"
+        return f"{label}: {reason}{', and ' + open_conditions if conditions else ''}."
+    return f"{label}: the readiness score ({score_words}) is {READY_AT} or more, but {open_conditions}."
+
+
 def readiness_report(scored: AssessmentScore, markets: list[MarketDef]) -> tuple[MarketReadiness, ...]:
     """Readiness for each chosen market, in the order given. Markets not chosen are not reported."""
     return tuple(readiness_for_market(scored, m) for m in markets if m.code in scored.requirements)

@@ -11,6 +11,7 @@ from typing import Any
 from frameworks.models import Principle, Question, RegionalInstrument
 
 from ..models import Assessment
+from ..readiness import status_reason
 from ..scoring import countries_by_code, framework_for, results_for
 from .charts import radar_svg
 
@@ -94,6 +95,7 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         markets.append(
             {
                 **m,
+                "status_reason": status_reason(m["status"], m["score"], len(m["blockers"]), len(m["conditions"])),
                 "country": country,
                 "rows": question_rows(m["requirements"]),
                 "facts": facts,

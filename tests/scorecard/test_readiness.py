@@ -80,3 +80,34 @@ def test_missing_data_protection_law_is_never_simply_ready() -> None:
 
 def test_markets_not_selected_are_not_reported() -> None:
     assert "TH" not in report()
+
+
+def reason(market: readiness.MarketReadiness) -> str:
+    return readiness.status_reason(market.status, market.score, len(market.blockers), len(market.conditions))
+
+
+def test_each_status_names_the_rule_that_decided_it() -> None:
+    worked, empty = report(), report({})
+    assert reason(worked["VN"]) == "Not ready: 1 mandatory requirement is not met (see the blockers)."
+    assert reason(empty["VN"]) == "Not ready: 2 mandatory requirements are not met (see the blockers)."
+    assert reason(worked["SG"]) == "Ready: the readiness score (79.4) is 75 or more and no condition is open."
+    assert reason(worked["KH"]) == (
+        "Ready with conditions: the readiness score (70.6) is under 75, the level for Ready, and 1 condition is open."
+    )
+    # Not ready without any blocker: only the score explains it.
+    assert empty["KH"].blockers == ()
+    assert reason(empty["KH"]) == "Not ready: the readiness score (0) is under 50."
+
+
+def test_status_reason_from_a_stored_snapshot() -> None:
+    # Snapshots store scores as floats; the reason keeps the decimal that decided the status.
+    assert (
+        readiness.status_reason(readiness.NOT_READY, 49.9, 0, 0) == "Not ready: the readiness score (49.9) is under 50."
+    )
+    assert readiness.status_reason(readiness.NOT_READY, None, 0, 0) == "Not ready: no applicable answers to score yet."
+    assert readiness.status_reason(readiness.CONDITIONS, 80.0, 0, 2) == (
+        "Ready with conditions: the readiness score (80) is 75 or more, but 2 conditions are open."
+    )
+    assert readiness.status_reason(readiness.CONDITIONS, 74.9, 0, 0) == (
+        "Ready with conditions: the readiness score (74.9) is under 75, the level for Ready."
+    )

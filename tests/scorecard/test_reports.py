@@ -95,6 +95,11 @@ def test_pdf_matches_the_results_page_and_renders_every_script(assessment: Any, 
         assert row.group(1) == f"{principle['score']:.0f}" and row.group(2) == str(principle["level"])
     for market in results["markets"]:
         assert re.search(rf"{re.escape(market['name'])}\s+{market['score']:.0f}\s+{market['status_label']}", summary)
+    # Each market profile says which rule gave it its status.
+    flat = " ".join(text.split())
+    for market in results["markets"]:
+        assert market["status_reason"].startswith(market["status_label"] + ": ")
+        assert market["status_reason"] in flat, market["code"]
 
     # Text typed by users in each script comes back out of the PDF, and user text is escaped, not markup.
     for language, sample in SAMPLES.items():

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from frameworks.content import read_content
 from frameworks.models import FrameworkVersion, MarketPrincipleWeight
@@ -163,3 +164,14 @@ def test_readiness_page_lists_each_market_gap_with_its_recommendation(assessment
     assert "Prepare a transfer impact assessment dossier" in page  # VN-01's recommendation
     assert "Law 134/2025/QH15" in page
     assert "apply your strictest data protection standard here" in page  # Cambodia: no data protection law
+
+
+def test_readiness_page_says_why_each_market_has_its_status(assessment: Assessment, owner: Any) -> None:
+    page = client_for(owner).get(reverse("assessment_readiness", args=[assessment.pk]))
+    html = page.content.decode()
+    assert page.context["markets"]
+    for market in page.context["markets"]:
+        card = html.split(f'id="market-h-{market["code"]}"', 1)[1].split("</section>", 1)[0]
+        # Nothing is answered yet: every market is Not ready, and the reason is the rule that decided it.
+        assert market["status"] == "not_ready"
+        assert f'data-testid="status-reason">{escape(market["status_reason"])}</p>' in card
