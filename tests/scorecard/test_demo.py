@@ -42,6 +42,12 @@ def test_demo_has_a_submitted_assessment_and_a_draft_to_resume(content: Any) -> 
     consultant = get_user_model().objects.get(username="consultant@example.org")
     page = client_for(consultant).get(reverse("assessment_readiness", args=[submitted.pk]))
     assert page.status_code == 200 and "Philippines" in page.content.decode()
+    # The submitted assessment's page offers its PDF report; a draft's report is previewed from its results.
+    detail = client_for(consultant).get(reverse("assessment_detail", args=[submitted.pk])).content.decode()
+    assert reverse("report_pdf", args=[submitted.pk]) in detail
+    owner = get_user_model().objects.get(username="demo@example.org")
+    draft_page = client_for(owner).get(reverse("assessment_detail", args=[draft.pk])).content.decode()
+    assert reverse("report_pdf", args=[draft.pk]) not in draft_page
 
 
 def test_running_it_again_changes_nothing(content: Any) -> None:

@@ -110,7 +110,7 @@ def answer_demo_questions(assessment: Assessment, by: Any, share: float = 1.0) -
             by=by,
             choice=choice,
             checked=checked,
-            evidence_note=f"Demo evidence: {question.evidence_hint or 'internal policy document'}"
+            evidence_note=f"{question.evidence_hint or 'Internal policy document.'} (demo data)"
             if has_practice
             else "",
         )
