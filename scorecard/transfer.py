@@ -131,6 +131,8 @@ def assessment_import(*, organisation: Organisation, by: User, raw: bytes) -> As
         payload = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationError(_("The file is not valid JSON (%(e)s).") % {"e": exc}) from exc
+    except RecursionError as exc:  # thousands of nested brackets: no export of ours looks like that
+        raise ValidationError(_("The file is not an assessment export: its JSON is nested too deeply.")) from exc
     problems, valid = _problems_in(payload)
     if problems:
         raise ValidationError(problems)

@@ -95,7 +95,18 @@ def test_several_problems_are_all_reported(assessment: Any, owner: Any, organisa
     assert "ZZ-1" in body and "TE-02" in body and "2 problems" in body
 
 
-@pytest.mark.parametrize("raw", [b"not json", b"\xff\xfe", b"[]"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"\xff\xfe",
+        b"[]",
+        b"[" * 100_000,  # too deep for the JSON decoder: a RecursionError, once a 500
+        b"[" * 900 + b"]" * 900,  # deep but valid JSON
+        b'{"answers": ' * 2_000 + b"0" + b"}" * 2_000,
+    ],
+    ids=["text", "not-utf8", "empty-list", "unclosed-deep", "deep-list", "deep-object"],
+)
 def test_garbage_files_get_a_clear_message(organisation: Any, owner: Any, content: Any, raw: bytes) -> None:
     response = upload(client_for(owner), organisation, raw)
     assert response.status_code == 400
