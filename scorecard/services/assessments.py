@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -184,16 +188,20 @@ def answer_save(
     )
     if problems:
         raise ValidationError(problems)
-    if choice != engine.NOT_APPLICABLE:
-        na_justification = ""
-    if choice != engine.CHECKLIST:
-        checked = []
+    fields = _as_stored(
+        question,
+        choice=choice,
+        checked=checked,
+        evidence_note=evidence_note,
+        evidence_link=evidence_link,
+        na_justification=na_justification,
+    )
     answer = Answer.objects.select_for_update().filter(assessment=locked, question=question).first()
     before = answer.as_dict() if answer else None
     if answer is None:
         answer = Answer(assessment=locked, question=question, updated_by=by)
-    answer.choice, answer.checked = choice, sorted(checked)
-    answer.evidence_note, answer.evidence_link, answer.na_justification = evidence_note, evidence_link, na_justification
+    for name, value in fields.items():
+        setattr(answer, name, value)
     after = answer.as_dict()
     if before != after:
         answer.updated_by = by
@@ -206,6 +214,103 @@ def answer_save(
             last_section=section, last_question=question.code, updated_at=timezone.now()
         )
     return answer
+
+
+def _as_stored(
+    question: Question,
+    *,
+    choice: str,
+    checked: list[str],
+    evidence_note: str,
+    evidence_link: str,
+    na_justification: str,
+) -> dict[str, Any]:
+    """The fields as an answer stores them (the keys of Answer.as_dict): a justification only for N/A, ticked
+    practices only for a checklist, practices in a stable order."""
+    if question.scale == Question.Scale.CHECKLIST and checked and not choice:
+        choice = engine.CHECKLIST
+    return {
+        "choice": choice,
+        "checked": sorted(checked) if choice == engine.CHECKLIST else [],
+        "evidence_note": evidence_note,
+        "evidence_link": evidence_link,
+        "na_justification": na_justification if choice == engine.NOT_APPLICABLE else "",
+    }
+
+
+def _revision_of(fields: dict[str, Any] | None) -> str:
+    if not fields or not any(fields.values()):
+        return ""  # no answer and an empty answer are the same thing to the person looking at the page
+    canonical = {**fields, "checked": sorted(fields.get("checked") or [])}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def answer_revision(answer: Answer | None) -> str:
+    """A short fingerprint of an answer's content. A questionnaire page carries the fingerprint of each answer
+    as it showed it, so that a save from that page can tell whether someone changed the answer meanwhile."""
+    return _revision_of(answer.as_dict() if answer else None)
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """The answer was saved by someone (or another window) after the page being saved was opened."""
+
+    changed_by: User
+    changed_at: datetime
+    kept_theirs: bool  # the page had not changed this answer, so the newer one was kept and nothing saved
+
+
+@dataclass(frozen=True)
+class PageSave:
+    revision: str  # the revision the page should carry from now on
+    overlap: Overlap | None = None
+
+
+@transaction.atomic
+def answer_save_from_page(
+    *,
+    assessment: Assessment,
+    question: Question,
+    by: User,
+    shown: str | None,
+    choice: str,
+    checked: list[str],
+    evidence_note: str = "",
+    evidence_link: str = "",
+    na_justification: str = "",
+    section: str = "",
+) -> PageSave:
+    """Save an answer sent from a questionnaire page without silently undoing a later change by someone else.
+
+    `shown` is the answer's revision when the page was rendered (None when the page did not say). Why: a page
+    left open keeps the old values of every question on it, so a "Save section" from it would otherwise put
+    back answers a colleague (or another tab) changed meanwhile. Rules:
+    * nobody changed the answer since the page was rendered: save as usual;
+    * someone did, and the page still holds what it was shown: keep theirs, save nothing;
+    * someone did, and this person changed it too: their deliberate edit is saved (the last save wins, as
+      everywhere), the other version stays in the change history, and the caller tells them.
+    Raises ValidationError (nothing saved) like answer_save.
+    """
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)  # saves of one assessment queue here
+    _ensure_draft(locked)
+    fields: dict[str, Any] = {
+        "choice": choice,
+        "checked": checked,
+        "evidence_note": evidence_note,
+        "evidence_link": evidence_link,
+        "na_justification": na_justification,
+    }
+    stored = Answer.objects.filter(assessment=locked, question=question).select_related("updated_by").first()
+    mine = _revision_of(_as_stored(question, **fields))
+    if shown is None or stored is None or answer_revision(stored) in (shown, mine):
+        answer = answer_save(assessment=locked, question=question, by=by, section=section, **fields)
+        return PageSave(revision=answer_revision(answer))
+    if mine == shown:
+        return PageSave(revision=shown, overlap=Overlap(stored.updated_by, stored.updated_at, kept_theirs=True))
+    answer = answer_save(assessment=locked, question=question, by=by, section=section, **fields)
+    return PageSave(
+        revision=answer_revision(answer), overlap=Overlap(stored.updated_by, stored.updated_at, kept_theirs=False)
+    )
 
 
 def missing_answers(assessment: Assessment) -> list[str]:

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -120,28 +121,37 @@ def assessment_section(request: AuthedRequest, pk: UUID, section: str) -> HttpRe
     current, sections = _section_or_404(assessment, section)
     can_edit = assessment.access_role != Role.VIEWER and not assessment.is_locked  # type: ignore[attr-defined]
     forms = {}
+    shown: dict[str, str] = {}  # each answer's revision as the page shows it (see answer_save_from_page)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("You can view this assessment but not change it."))
         errors = 0
         for item in current.items:
+            code = item.question.code
             form = AnswerForm(request.POST, question=item.question)
-            forms[item.question.code] = form
+            forms[code] = form
+            if (posted := request.POST.get(f"{code}-shown")) is not None:
+                shown[code] = posted
             if not form.is_valid():
                 errors += 1
                 continue
             if form.has_anything() or item.answer is not None:
                 try:
-                    services.answer_save(
+                    saved = services.answer_save_from_page(
                         assessment=assessment,
                         question=item.question,
                         by=request.user,
+                        shown=posted,
                         section=current.key,
                         **_answer_fields(form),
                     )
                 except ValidationError as exc:
                     form.add_error(None, exc)
                     errors += 1
+                else:
+                    shown[code] = saved.revision
+                    if saved.overlap:
+                        messages.warning(request, f"{code}: {_overlap_message(saved.overlap, request.user)}")
         if not errors:
             messages.success(request, _("Section saved."))
             index = [s.key for s in sections].index(current.key)
@@ -151,7 +161,11 @@ def assessment_section(request: AuthedRequest, pk: UUID, section: str) -> HttpRe
         messages.error(request, _("%(n)s answer(s) need attention; the others were saved.") % {"n": errors})
         current, sections = _section_or_404(assessment, section)
     items = [
-        (item, forms.get(item.question.code) or AnswerForm(question=item.question, answer=item.answer))
+        (
+            item,
+            forms.get(item.question.code) or AnswerForm(question=item.question, answer=item.answer),
+            shown.get(item.question.code, services.answer_revision(item.answer)),
+        )
         for item in current.items
     ]
     index = [s.key for s in sections].index(current.key)
@@ -181,6 +195,30 @@ class AnswerFields(TypedDict):
     na_justification: str
 
 
+def _overlap_message(overlap: services.Overlap, user: object) -> str:
+    """Tell the person that someone saved this answer after their page was opened, and what happened."""
+    if overlap.changed_by == user:
+        who = _("you, in another window")
+    else:
+        who = overlap.changed_by.get_full_name() or overlap.changed_by.email
+    values = {"who": who, "at": time_format(timezone.localtime(overlap.changed_at), "H:i")}
+    if overlap.kept_theirs:
+        return (
+            _(
+                "This answer was changed by %(who)s at %(at)s, after this page was opened. You had not changed it "
+                "here, so the newer answer was kept; reload the page to see it."
+            )
+            % values
+        )
+    return (
+        _(
+            "This answer had been changed by %(who)s at %(at)s, after this page was opened. Your answer replaced "
+            "it; the earlier one is in the change history."
+        )
+        % values
+    )
+
+
 def _answer_fields(form: AnswerForm) -> AnswerFields:
     data = form.cleaned_data
     return {
@@ -206,17 +244,22 @@ def answer_autosave(request: AuthedRequest, pk: UUID, section: str, code: str) -
     context: dict[str, object] = {"code": code, "section": current, "assessment": assessment}
     if form.is_valid():
         try:
-            services.answer_save(
+            saved = services.answer_save_from_page(
                 assessment=assessment,
                 question=item.question,
                 by=request.user,
+                shown=request.POST.get(f"{code}-shown"),
                 section=current.key,
                 **_answer_fields(form),
             )
         except ValidationError as exc:
             context["errors"] = exc.messages
         else:
-            context["saved_at"] = timezone.now()
+            context["shown"] = saved.revision
+            if saved.overlap:
+                context["overlap"] = _overlap_message(saved.overlap, request.user)
+            if not (saved.overlap and saved.overlap.kept_theirs):
+                context["saved_at"] = timezone.now()
     else:
         context["errors"] = [e for errors in form.errors.values() for e in errors]
     if "saved_at" in context:

@@ -38,6 +38,17 @@ def sign_up(page: Any, email: str, organisation: str, kind: str = "organisation"
     page.wait_for_url(re.compile(r"/orgs/"))
 
 
+def start_questionnaire(page: Any, email: str, organisation: str, assessment: str) -> None:
+    """Sign up, start a deployer assessment and open its first section."""
+    sign_up(page, email, organisation)
+    page.get_by_role("link", name="Start an assessment").click()
+    page.get_by_label("Assessment name").fill(assessment)
+    page.get_by_label("AI deployer (we use AI systems built by others)").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("link", name="Start the questionnaire").click()
+    page.wait_for_url(re.compile(r"/sections/principle-TE/"))
+
+
 def test_self_assessment_flow_with_autosave_reload_and_submit(new_page: Any) -> None:
     page = new_page()
     page.goto("/")
@@ -144,12 +155,7 @@ def test_invite_accept_grant_and_revoke(new_page: Any) -> None:
 
 def test_a_failed_save_keeps_the_answer_and_retries(new_page: Any) -> None:
     page = new_page()
-    sign_up(page, "outage@example.org", "Brunei Logistics")
-    page.get_by_role("link", name="Start an assessment").click()
-    page.get_by_label("Assessment name").fill("Outage test")
-    page.get_by_label("AI deployer (we use AI systems built by others)").check()
-    page.get_by_role("button", name="Save and continue").click()
-    page.get_by_role("link", name="Start the questionnaire").click()
+    start_questionnaire(page, "outage@example.org", "Brunei Logistics", "Outage test")
 
     attempts = []
 
@@ -169,3 +175,25 @@ def test_a_failed_save_keeps_the_answer_and_retries(new_page: Any) -> None:
     assert len(attempts) >= 2
     answer = Answer.objects.get(assessment__name="Outage test", question__code="TE-01")
     assert answer.evidence_note == "Typed during an outage"
+
+
+def test_a_window_left_open_is_told_when_its_answer_was_changed_elsewhere(new_page: Any) -> None:
+    old_window = new_page()
+    start_questionnaire(old_window, "two-windows@example.org", "Lao Agritech", "Two windows")
+
+    new_window = old_window.context.new_page()  # same person, same session, opened later
+    new_window.goto(old_window.url)
+    new_window.locator("#q-TE-01").get_by_label("Implemented").check()
+    new_window.locator("#state-TE-01").get_by_text("Saved at").wait_for()
+
+    old_window.locator("#q-TE-01").get_by_label("Defined").check()
+    state = old_window.locator("#state-TE-01")
+    state.get_by_text("This answer had been changed by you, in another window").wait_for()
+    assert "Saved at" in state.inner_text()
+    assert_accessible(old_window)
+    # The page now knows the answer it saved: the next change is an ordinary save, with no warning.
+    with old_window.expect_response(lambda r: "/answers/TE-01/" in r.url and r.ok):
+        old_window.locator("#q-TE-01").get_by_label("Evidence note").fill("Signed off by the board")
+    old_window.wait_for_function("!document.querySelector('#state-TE-01').innerText.includes('changed by')")
+    answer = Answer.objects.get(assessment__name="Two windows", question__code="TE-01")
+    assert (answer.choice, answer.evidence_note) == ("2", "Signed off by the board")

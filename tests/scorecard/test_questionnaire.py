@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -10,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from frameworks.models import Question
-from scorecard.models import Answer, AnswerChange, Assessment
+from scorecard.models import Answer, AnswerChange, Assessment, Role
 from scorecard.questionnaire import sections_for
-from scorecard.services.assessments import answer_save, missing_answers
+from scorecard.services.assessments import answer_revision, answer_save, missing_answers
 from tests.conftest import client_for
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def autosave(client: Any, assessment: Any, code: str, section: str, **fields: Any) -> Any:
     return client.post(
         reverse("answer_autosave", args=[assessment.pk, section, code]),
-        {f"{code}-{k}": v for k, v in fields.items()},
+        {f"{code}-{k}": v for k, v in fields.items()},  # "shown" becomes CODE-shown, as the page sends it
         HTTP_HX_REQUEST="true",
     )
 
@@ -198,3 +200,102 @@ def test_a_draft_can_be_deleted_after_confirmation_but_not_a_submitted_one(asses
     draft = Assessment.objects.exclude(pk=assessment.pk).get()
     client.post(reverse("assessment_delete", args=[draft.pk]))
     assert not Assessment.objects.filter(pk=draft.pk).exists()
+
+
+class _BrowserForm(HTMLParser):
+    """What a browser would send from the questionnaire page's form: hidden and text fields, ticked boxes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "textarea" and name:
+            self._textarea = name
+            self.data.setdefault(name, [""])
+        elif tag == "input" and name and name != "csrfmiddlewaretoken":
+            if a.get("type") in ("radio", "checkbox") and "checked" not in a:
+                return
+            self.data.setdefault(name, []).append(a.get("value") or "")
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.data[self._textarea] = [self.data[self._textarea][0] + data]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+
+
+def open_section(client: Any, assessment: Assessment, section: str) -> dict[str, list[str]]:
+    response = client.get(reverse("assessment_section", args=[assessment.pk, section]))
+    assert response.status_code == 200
+    form = _BrowserForm()
+    form.feed(response.content.decode())
+    return form.data
+
+
+@pytest.fixture
+def colleague(organisation: Any) -> Any:
+    return MembershipFactory(organisation=organisation, role=Role.EDITOR, user__first_name="Siti").user
+
+
+def test_saving_a_section_from_a_page_left_open_keeps_answers_changed_meanwhile(
+    assessment: Assessment, owner: Any, colleague: Any
+) -> None:
+    answer_save(assessment=assessment, question=_question(assessment, "TE-02"), by=owner, choice="1", checked=[])
+    client = client_for(owner)
+    page = open_section(client, assessment, "principle-TE")
+    assert page["TE-02-choice"] == ["1"] and page["TE-02-shown"] != [""]
+    # A colleague changes TE-02 while the page is open; the owner then answers TE-01 and saves the section.
+    autosave(client_for(colleague), assessment, "TE-02", "principle-TE", choice="3", evidence_note="Siti's note")
+    page["TE-01-choice"] = ["2"]
+    response = client.post(reverse("assessment_section", args=[assessment.pk, "principle-TE"]), page, follow=True)
+    saved = {a.question.code: (a.choice, a.evidence_note) for a in assessment.answers.select_related("question")}
+    assert saved == {"TE-01": ("2", ""), "TE-02": ("3", "Siti's note")}
+    body = response.content.decode()
+    assert "TE-02: This answer was changed by Siti" in body and "the newer answer was kept" in body
+
+
+def test_an_edit_made_on_a_page_left_open_is_saved_and_says_what_it_replaced(
+    assessment: Assessment, owner: Any, colleague: Any
+) -> None:
+    answer_save(assessment=assessment, question=_question(assessment, "TE-02"), by=owner, choice="1", checked=[])
+    client = client_for(owner)
+    shown = open_section(client, assessment, "principle-TE")["TE-02-shown"][0]
+    autosave(client_for(colleague), assessment, "TE-02", "principle-TE", choice="3")
+
+    response = autosave(client, assessment, "TE-02", "principle-TE", choice="4", shown=shown)
+    body = response.content.decode()
+    assert "Saved at" in body and "This answer had been changed by Siti" in body and "Your answer replaced it" in body
+    answer = Answer.objects.get(assessment=assessment, question__code="TE-02")
+    assert answer.choice == "4"
+    history = AnswerChange.objects.filter(assessment=assessment, question_code="TE-02").order_by("changed_at", "pk")
+    assert [c.after["choice"] for c in history] == ["1", "3", "4"]  # Siti's answer is kept in the history
+    # The page now carries the new revision, so the next save from it is an ordinary one.
+    assert f'name="TE-02-shown" id="shown-TE-02" value="{answer_revision(answer)}" hx-swap-oob="true"' in body
+    again = autosave(
+        client, assessment, "TE-02", "principle-TE", choice="4", evidence_note="x", shown=answer_revision(answer)
+    )
+    assert "Saved at" in again.content.decode() and "changed by" not in again.content.decode()
+
+
+def test_a_page_left_open_that_only_shows_the_old_answer_does_not_put_it_back(
+    assessment: Assessment, owner: Any
+) -> None:
+    """Same person, two windows: the older window's unchanged answer is not saved over the newer one."""
+    answer_save(assessment=assessment, question=_question(assessment, "TE-02"), by=owner, choice="1", checked=[])
+    old_window, new_window = client_for(owner), client_for(owner)
+    shown = open_section(old_window, assessment, "principle-TE")["TE-02-shown"][0]
+    autosave(new_window, assessment, "TE-02", "principle-TE", choice="3")
+    response = autosave(old_window, assessment, "TE-02", "principle-TE", choice="1", shown=shown)
+    body = response.content.decode()
+    assert "Not saved:" in body and "changed by you, in another window" in body and "Saved at" not in body
+    assert Answer.objects.get(assessment=assessment, question__code="TE-02").choice == "3"
+
+
+def _question(assessment: Assessment, code: str) -> Question:
+    return Question.objects.get(version=assessment.framework_version, code=code)
