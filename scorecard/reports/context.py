@@ -154,4 +154,5 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
             previous=[previous.get(p["code"]) for p in results["principles"]] if previous else None,
         ),
         "is_final": assessment.is_locked,
+        "unanswered": results["applicable"] - results["answered"],
     }

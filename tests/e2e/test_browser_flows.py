@@ -88,6 +88,13 @@ def test_self_assessment_flow_with_autosave_reload_and_submit(new_page: Any) -> 
     page.locator("#state-TE-05").get_by_text("Not saved").wait_for()
     assert te05.get_by_label("Not applicable (explain why)").is_checked()
 
+    # A preview of the draft says that unanswered questions count as no points yet.
+    section_url = page.url
+    page.goto(section_url.split("/sections/")[0] + "/results/")
+    assert "not answered yet" in page.get_by_test_id("preview-notice").inner_text()
+    assert_accessible(page)
+    page.goto(section_url)
+
     # Answer the rest section by section with the no-JavaScript save buttons.
     while True:
         for card in page.locator("fieldset.question-card").all():

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from frameworks.content import read_content
-from frameworks.models import FrameworkVersion, MarketPrincipleWeight
+from frameworks.models import FrameworkVersion, MarketPrincipleWeight, Question
 from frameworks.versioning import version_clone, version_publish
 from scorecard import engine, readiness
 from scorecard.models import Assessment
 from scorecard.scoring import compute_results
-from scorecard.services.assessments import assessment_create, assessment_submit
+from scorecard.services.assessments import answer_save, assessment_create, assessment_submit
 from tests.conftest import CONTENT_DIR, client_for
 from tests.scorecard.test_questionnaire import answer_everything
 
@@ -175,3 +175,28 @@ def test_readiness_page_says_why_each_market_has_its_status(assessment: Assessme
         # Nothing is answered yet: every market is Not ready, and the reason is the rule that decided it.
         assert market["status"] == "not_ready"
         assert f'data-testid="status-reason">{escape(market["status_reason"])}</p>' in card
+
+
+def test_a_draft_preview_says_what_is_not_answered_yet(assessment: Assessment, owner: Any) -> None:
+    client = client_for(owner)
+    for code in ("TE-01", "TE-02"):
+        question = Question.objects.get(version=assessment.framework_version, code=code)
+        answer_save(assessment=assessment, question=question, by=owner, choice="3", checked=[])
+    results = compute_results(assessment)
+    unanswered = results["applicable"] - results["answered"]
+    assert unanswered > 0
+
+    for name in ("assessment_results", "assessment_readiness"):
+        body = client.get(reverse(name, args=[assessment.pk])).content.decode()
+        assert f"{unanswered} applicable questions are not answered yet" in body, name
+    body = client.get(reverse("assessment_results", args=[assessment.pk])).content.decode()
+    te, fe = (next(p for p in results["principles"] if p["code"] == c) for c in ("TE", "FE"))
+    row = body[body.index('data-testid="principle-TE"') :].split("</tr>")[0]
+    assert f"<td>2 / {te['applicable']}</td>" in row and "not answered yet" not in row
+    row = body[body.index('data-testid="principle-FE"') :].split("</tr>")[0]
+    assert "not answered yet" in row and "Initial" not in row and f"<td>0 / {fe['applicable']}</td>" in row
+
+    answer_everything(assessment, owner)
+    assessment_submit(assessment=assessment, by=owner)
+    body = client.get(reverse("assessment_results", args=[assessment.pk])).content.decode()
+    assert "not answered yet" not in body and 'data-testid="preview-notice"' not in body
