@@ -212,3 +212,10 @@ def test_owner_removes_a_member_but_never_the_last_owner(organisation: Any, owne
     response = client.post(reverse("membership_remove", args=[organisation.pk, mine.pk]), follow=True)
     assert "needs at least one owner" in response.content.decode()
     assert Membership.objects.filter(pk=mine.pk).exists()
+
+
+def test_only_consultancy_members_are_offered_the_portfolio(owner: Any) -> None:
+    consultant = MembershipFactory(organisation=ConsultancyFactory()).user
+    portfolio_link = f'href="{reverse("portfolio")}"'
+    assert portfolio_link in client_for(consultant).get(reverse("dashboard")).content.decode()
+    assert portfolio_link not in client_for(owner).get(reverse("dashboard")).content.decode()
