@@ -108,6 +108,22 @@ class GrantForm(_CrispyForm):
     )
 
 
+class OrganisationDeleteForm(forms.Form):
+    """Typing the organisation's name is the confirmation: a click alone is too easy for something final."""
+
+    confirm_name = forms.CharField(label=_("Type the organisation's name to confirm"), max_length=200)
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_confirm_name(self) -> str:
+        typed = " ".join(self.cleaned_data["confirm_name"].split())
+        if typed.casefold() != " ".join(self.organisation.name.split()).casefold():
+            raise forms.ValidationError(_("That is not the organisation's name. Nothing was deleted."))
+        return typed
+
+
 class AcceptInvitationSignupForm(PasswordPairMixin, _CrispyForm):
     submit_label = _("Create account and join")
 

@@ -45,3 +45,19 @@ def organisation_role(user: AnyUser, organisation: Organisation) -> Role | None:
         if best is None or ROLE_RANK[effective] > ROLE_RANK[best]:
             best = effective
     return best
+
+
+def may_delete_organisation(user: AnyUser, organisation: Organisation) -> bool:
+    """Deleting an organisation is for its own owners. A client that a consultancy created and that has no
+    members of its own can also be deleted by that consultancy's owners: otherwise nobody ever could."""
+    if not user.is_authenticated:
+        return False
+    if Membership.objects.filter(user=user, organisation=organisation, role=Role.OWNER).exists():
+        return True
+    return (
+        organisation.created_by_consultancy_id is not None
+        and not organisation.memberships.exists()
+        and Membership.objects.filter(
+            user=user, organisation_id=organisation.created_by_consultancy_id, role=Role.OWNER
+        ).exists()
+    )

@@ -7,6 +7,7 @@ PermissionDenied for someone whose role is too low.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -87,3 +88,31 @@ def portfolio_for(user: AnyUser) -> list[dict[str, Any]]:
     for assessment in assessments:
         clients[assessment.organisation_id]["assessments"].append(assessment)
     return list(clients.values())
+
+
+@dataclass(frozen=True)
+class DeletionScope:
+    """What deleting an organisation deletes, for the confirmation page and the service."""
+
+    organisations: list[Organisation]  # the organisation first, then clients nobody else could reach
+    assessments: int
+    submitted: int
+    members: int
+
+    @property
+    def orphan_clients(self) -> list[Organisation]:
+        return self.organisations[1:]
+
+
+def organisation_deletion_scope(organisation: Organisation) -> DeletionScope:
+    """Deleting `organisation` deletes itself and, for a consultancy, the clients it created that have no
+    members of their own (nobody could reach them any more)."""
+    orphans = Organisation.objects.filter(created_by_consultancy=organisation, memberships__isnull=True)
+    organisations = [organisation, *orphans.order_by("name")]
+    assessments = Assessment.objects.filter(organisation__in=organisations)
+    return DeletionScope(
+        organisations=organisations,
+        assessments=assessments.count(),
+        submitted=assessments.filter(status=Assessment.Status.SUBMITTED).count(),
+        members=organisation.memberships.count(),
+    )

@@ -46,7 +46,9 @@ def prerender_report(assessment_id: str, user_id: int) -> None:
 @task()
 def render_bulk_export(export_id: str) -> None:
     """Render each chosen report (re-checking access: a grant may be revoked meanwhile) into one zip."""
-    export = BulkExport.objects.get(pk=export_id)
+    export = BulkExport.objects.filter(pk=export_id).first()
+    if export is None:  # deleted before it ran, with the organisation whose report it named
+        return
     user = get_user_model().objects.get(pk=export.requested_by_id)
     BulkExport.objects.filter(pk=export.pk).update(status=BulkExport.Status.RUNNING)
     buffer = io.BytesIO()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import ConsultantGrant, Invitation, Membership, Organisation, Role
+from ..models import Assessment, BulkExport, ConsultantGrant, Invitation, Membership, Organisation, Role
 
 INVITATION_SALT = "scorecard.invitation"
 
@@ -166,3 +166,22 @@ def membership_remove(*, membership: Membership) -> None:
     if membership.role == Role.OWNER and owners.count() <= 1:
         raise ValidationError(_("An organisation needs at least one owner. Make someone else an owner first."))
     membership.delete()
+
+
+@transaction.atomic
+def organisation_delete(*, organisations: list[Organisation]) -> int:
+    """Delete organisations with everything that belongs to them: members' access, invitations, grants,
+    branding, assessments with their answers, history and cached PDFs, and any bulk export zip holding one
+    of their reports. User accounts stay. Returns the number of assessments deleted."""
+    assessment_ids = {
+        str(pk) for pk in Assessment.objects.filter(organisation__in=organisations).values_list("pk", flat=True)
+    }
+    # Bulk exports keep rendered PDFs in their zip, so one naming a deleted assessment goes too.
+    stale_exports = [
+        export.pk
+        for export in BulkExport.objects.only("pk", "assessment_ids")
+        if assessment_ids.intersection(map(str, export.assessment_ids))
+    ]
+    BulkExport.objects.filter(pk__in=stale_exports).delete()
+    Organisation.objects.filter(pk__in=[o.pk for o in organisations]).delete()
+    return len(assessment_ids)

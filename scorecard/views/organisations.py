@@ -8,18 +8,26 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..forms import AcceptInvitationSignupForm, ClientForm, GrantForm, InvitationForm, SignupForm
+from ..forms import (
+    AcceptInvitationSignupForm,
+    ClientForm,
+    GrantForm,
+    InvitationForm,
+    OrganisationDeleteForm,
+    SignupForm,
+)
 from ..models import Role
-from ..permissions import AuthedRequest
+from ..permissions import AuthedRequest, may_delete_organisation
 from ..selectors import (
     assessments_for,
     consultancies_for,
+    organisation_deletion_scope,
     organisation_get_for,
     organisations_for,
     portfolio_for,
@@ -92,6 +100,7 @@ def organisation_detail(request: AuthedRequest, pk: UUID) -> HttpResponse:
             "assessments": organisation.assessments.select_related("framework_version").order_by("-updated_at"),
             "invitation_form": InvitationForm(auto_id="invite_%s") if is_owner else None,
             "grant_form": GrantForm(auto_id="grant_%s") if is_owner and not organisation.is_consultancy else None,
+            "may_delete": is_owner and may_delete_organisation(request.user, organisation),
         },
     )
 
@@ -235,3 +244,25 @@ def membership_remove(request: AuthedRequest, pk: UUID, membership_pk: int) -> H
     if membership.user_id == request.user.pk:
         return redirect("dashboard")
     return redirect("organisation_detail", pk=organisation.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_delete(request: AuthedRequest, pk: UUID) -> HttpResponse:
+    """GET shows what would be deleted; POST with the organisation's name typed deletes it."""
+    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    if not may_delete_organisation(request.user, organisation):
+        raise PermissionDenied(_("Only the organisation's own owners can delete it."))
+    scope = organisation_deletion_scope(organisation)
+    form = OrganisationDeleteForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        deleted = org_services.organisation_delete(organisations=scope.organisations)
+        messages.success(
+            request,
+            _("%(name)s was deleted, with %(n)s assessment(s). Your account stays.")
+            % {"name": organisation.name, "n": deleted},
+        )
+        return redirect("dashboard")
+    return render(
+        request, "scorecard/organisation_delete.html", {"organisation": organisation, "form": form, "scope": scope}
+    )

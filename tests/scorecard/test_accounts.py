@@ -11,9 +11,29 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from scorecard.models import ConsultantGrant, Invitation, Membership, Organisation, Role
+from frameworks.models import Question
+from scorecard.models import (
+    Answer,
+    AnswerChange,
+    Assessment,
+    BulkExport,
+    ConsultantGrant,
+    Invitation,
+    Membership,
+    Organisation,
+    RenderedReport,
+    Role,
+)
+from scorecard.services.assessments import answer_save
 from tests.conftest import client_for
-from tests.factories import ConsultancyFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    AssessmentFactory,
+    ConsultancyFactory,
+    GrantFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -219,3 +239,81 @@ def test_only_consultancy_members_are_offered_the_portfolio(owner: Any) -> None:
     portfolio_link = f'href="{reverse("portfolio")}"'
     assert portfolio_link in client_for(consultant).get(reverse("dashboard")).content.decode()
     assert portfolio_link not in client_for(owner).get(reverse("dashboard")).content.decode()
+
+
+def _delete(user: Any, organisation: Organisation, typed: str) -> Any:
+    return client_for(user).post(
+        reverse("organisation_delete", args=[organisation.pk]), {"confirm_name": typed}, follow=True
+    )
+
+
+def test_an_owner_deletes_the_organisation_with_all_its_data(
+    assessment: Any, organisation: Any, owner: Any, content: Any
+) -> None:
+    other = AssessmentFactory(organisation=OrganisationFactory(), created_by=owner)  # another tenant's
+    question = Question.objects.get(version=assessment.framework_version, code="TE-01")
+    answer_save(assessment=assessment, question=question, by=owner, choice="3", checked=[])
+    RenderedReport.objects.create(cache_key="k", assessment=assessment, pdf=b"%PDF")
+    GrantFactory(client=organisation, granted_by=owner)
+    Invitation.objects.create(organisation=organisation, email="x@example.org", role=Role.VIEWER, invited_by=owner)
+    holding_it = BulkExport.objects.create(requested_by=owner, assessment_ids=[str(assessment.pk)], archive=b"zip")
+    unrelated = BulkExport.objects.create(requested_by=owner, assessment_ids=[str(other.pk)], archive=b"zip")
+
+    page = client_for(owner).get(reverse("organisation_delete", args=[organisation.pk])).content.decode()
+    assert "1 assessment with its answers" in page and "the access of its 1 member" in page
+
+    refused = _delete(owner, organisation, "Some other name")
+    assert "That is not the organisation" in refused.content.decode()
+    assert Organisation.objects.filter(pk=organisation.pk).exists() and Answer.objects.exists()
+
+    response = _delete(owner, organisation, f"  {organisation.name.upper()} ")  # case and spaces do not matter
+    assert response.redirect_chain[-1][0] == reverse("dashboard")
+    assert f"{organisation.name} was deleted, with 1 assessment(s)" in response.content.decode()
+    assert not Organisation.objects.filter(pk=organisation.pk).exists()
+    assert not Assessment.objects.filter(pk=assessment.pk).exists()
+    assert not Answer.objects.filter(assessment_id=assessment.pk).exists()
+    assert not AnswerChange.objects.filter(assessment_id=assessment.pk).exists()
+    assert not RenderedReport.objects.exists()
+    assert not ConsultantGrant.objects.exists() and not Invitation.objects.exists()
+    assert not Membership.objects.filter(organisation_id=organisation.pk).exists()
+    assert not BulkExport.objects.filter(pk=holding_it.pk).exists()  # its zip held this organisation's report
+    assert BulkExport.objects.filter(pk=unrelated.pk).exists() and Assessment.objects.filter(pk=other.pk).exists()
+    assert User.objects.filter(pk=owner.pk).exists()  # accounts stay
+
+
+def test_only_the_organisations_own_owners_may_delete_it(organisation: Any, owner: Any) -> None:
+    editor = MembershipFactory(organisation=organisation, role=Role.EDITOR).user
+    consultancy = ConsultancyFactory()
+    consultant = MembershipFactory(organisation=consultancy, role=Role.OWNER).user
+    GrantFactory(client=organisation, consultancy=consultancy, role=Role.OWNER, granted_by=owner)
+    for user in (editor, consultant):  # an owner-level grant is not ownership of the client
+        assert _delete(user, organisation, organisation.name).status_code == 403
+        detail = client_for(user).get(reverse("organisation_detail", args=[organisation.pk])).content.decode()
+        assert reverse("organisation_delete", args=[organisation.pk]) not in detail
+    assert Organisation.objects.filter(pk=organisation.pk).exists()
+    detail = client_for(owner).get(reverse("organisation_detail", args=[organisation.pk])).content.decode()
+    assert reverse("organisation_delete", args=[organisation.pk]) in detail
+
+
+def test_a_consultancy_deletes_the_clients_nobody_else_can_reach(content: Any) -> None:
+    consultancy = ConsultancyFactory()
+    consultant = MembershipFactory(organisation=consultancy, role=Role.OWNER).user
+    for name in ("Orphan Client", "Client With People"):
+        client_for(consultant).post(
+            reverse("client_create", args=[consultancy.pk]),
+            {"name": name, "sector": "retail", "size": "small", "hq_country": "TH"},
+        )
+    orphan, staffed = (Organisation.objects.get(name=n) for n in ("Orphan Client", "Client With People"))
+    MembershipFactory(organisation=staffed, role=Role.OWNER)
+    AssessmentFactory(organisation=orphan, created_by=consultant)
+
+    # The consultancy may delete a client it created that has no members of its own, not one that has.
+    assert _delete(consultant, staffed, staffed.name).status_code == 403
+    page = client_for(consultant).get(reverse("organisation_delete", args=[consultancy.pk])).content.decode()
+    assert "Orphan Client" in page and "Client With People" not in page
+
+    _delete(consultant, consultancy, consultancy.name)
+    assert not Organisation.objects.filter(pk__in=[consultancy.pk, orphan.pk]).exists()
+    assert not Assessment.objects.filter(organisation_id=orphan.pk).exists()
+    staffed.refresh_from_db()
+    assert staffed.created_by_consultancy is None and not staffed.grants_given.exists()

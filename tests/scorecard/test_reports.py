@@ -6,6 +6,7 @@ import gc
 import io
 import re
 import subprocess
+import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from scorecard.reports import pdf as pdf_module
 from scorecard.reports.pdf import StaticOnlyFetcher, font_config
 from scorecard.reports.scripts import ZWSP, add_break_opportunities
 from scorecard.services.assessments import answer_save
+from scorecard.tasks import render_bulk_export
 from tests.conftest import client_for
 from tests.factories import AssessmentFactory, ConsultancyFactory, GrantFactory, MembershipFactory
 from tests.scorecard.test_questionnaire import answer_everything
@@ -386,3 +388,7 @@ def test_prerender_skips_people_who_lost_access_or_were_deleted(assessment: Any,
     assert not RenderedReport.objects.exists()
     prerender_report.enqueue(str(assessment.pk), owner.pk)
     assert RenderedReport.objects.filter(assessment=assessment).count() == 1
+
+
+def test_a_bulk_export_deleted_before_it_runs_is_skipped(db: Any) -> None:
+    assert render_bulk_export.call(str(uuid.uuid4())) is None  # e.g. its client organisation was deleted
