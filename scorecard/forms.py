@@ -90,6 +90,10 @@ class ClientForm(OrganisationForm):
     submit_label = _("Create client")
 
 
+class OrganisationEditForm(OrganisationForm):
+    submit_label = _("Save")
+
+
 class InvitationForm(_CrispyForm):
     submit_label = _("Send invitation")
     email = forms.EmailField(label=_("E-mail"))

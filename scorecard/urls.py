@@ -30,6 +30,7 @@ urlpatterns = [
     path("orgs/<uuid:pk>/grants/<uuid:grant_pk>/revoke/", organisations.grant_revoke, name="grant_revoke"),
     path("orgs/<uuid:pk>/clients/new/", organisations.client_create, name="client_create"),
     path("orgs/<uuid:pk>/branding/", reports.branding_upload, name="branding_upload"),
+    path("orgs/<uuid:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
     path("orgs/<uuid:pk>/delete/", organisations.organisation_delete, name="organisation_delete"),
     path("orgs/<uuid:pk>/assessments/new/", assessments.assessment_create, name="assessment_create"),
     path("orgs/<uuid:pk>/assessments/import/", assessments.assessment_import_view, name="assessment_import"),

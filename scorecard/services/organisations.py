@@ -14,7 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Assessment, BulkExport, ConsultantGrant, Invitation, Membership, Organisation, Role
+from ..models import (
+    Assessment,
+    BulkExport,
+    ConsultantGrant,
+    Invitation,
+    Membership,
+    Organisation,
+    RenderedReport,
+    Role,
+)
 
 INVITATION_SALT = "scorecard.invitation"
 
@@ -157,6 +166,17 @@ def client_create(
     )
     ConsultantGrant.objects.create(client=client, consultancy=consultancy, role=Role.OWNER, granted_by=by)
     return client
+
+
+@transaction.atomic
+def organisation_update(
+    *, organisation: Organisation, name: str, sector: str, size: str, hq_country: str
+) -> Organisation:
+    """Correct an organisation's details. Its cached PDF reports carry the old ones on their cover, so they go."""
+    organisation.name, organisation.sector, organisation.size, organisation.hq_country = name, sector, size, hq_country
+    organisation.save(update_fields=["name", "sector", "size", "hq_country"])
+    RenderedReport.objects.filter(assessment__organisation=organisation).delete()
+    return organisation
 
 
 @transaction.atomic

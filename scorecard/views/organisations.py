@@ -20,6 +20,7 @@ from ..forms import (
     GrantForm,
     InvitationForm,
     OrganisationDeleteForm,
+    OrganisationEditForm,
     SignupForm,
 )
 from ..models import Role
@@ -228,6 +229,20 @@ def client_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
             "title": _("New client for %(name)s") % {"name": consultancy.name},
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: AuthedRequest, pk: UUID) -> HttpResponse:
+    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    current = {f: getattr(organisation, f) for f in ("name", "sector", "size", "hq_country")}
+    form = OrganisationEditForm(request.POST or None, initial=current)
+    if request.method == "POST" and form.is_valid():
+        org_services.organisation_update(organisation=organisation, **form.cleaned_data)
+        messages.success(request, _("Details saved."))
+        return redirect("organisation_detail", pk=organisation.pk)
+    title = _("Details of %(name)s") % {"name": organisation.name}
+    return render(request, "scorecard/form_page.html", {"form": form, "title": title})
 
 
 @login_required

@@ -317,3 +317,28 @@ def test_a_consultancy_deletes_the_clients_nobody_else_can_reach(content: Any) -
     assert not Assessment.objects.filter(organisation_id=orphan.pk).exists()
     staffed.refresh_from_db()
     assert staffed.created_by_consultancy is None and not staffed.grants_given.exists()
+
+
+def test_an_owner_corrects_the_organisations_details(assessment: Any, organisation: Any, owner: Any) -> None:
+    url = reverse("organisation_edit", args=[organisation.pk])
+    RenderedReport.objects.create(cache_key="old-cover", assessment=assessment, pdf=b"%PDF")
+    form = client_for(owner).get(url).content.decode()
+    assert f'value="{organisation.name}"' in form
+
+    refused = client_for(owner).post(url, {"name": " ", "sector": "nonsense", "size": "small", "hq_country": "VN"})
+    assert refused.status_code == 200 and "This field is required" in refused.content.decode()
+    organisation.refresh_from_db()
+    assert organisation.sector == "finance" and RenderedReport.objects.exists()  # nothing half-saved
+
+    editor = MembershipFactory(organisation=organisation, role=Role.EDITOR).user
+    assert client_for(editor).post(url, {"name": "Taken over"}).status_code == 403
+
+    client_for(owner).post(url, {"name": "Renamed Bank", "sector": "health", "size": "small", "hq_country": "VN"})
+    organisation.refresh_from_db()
+    assert (organisation.name, organisation.sector, organisation.size, organisation.hq_country) == (
+        "Renamed Bank",
+        "health",
+        "small",
+        "VN",
+    )
+    assert not RenderedReport.objects.exists()  # cached PDFs showed the old name on the cover
