@@ -21,12 +21,14 @@ def prepared_by(user: User, assessment: Assessment) -> dict[str, Any]:
         else None
     )
     branding = Branding.objects.filter(organisation=consultancy).first() if consultancy else None
+    name = consultancy.name if consultancy else assessment.organisation.name
     return {
-        "prepared_by": consultancy.name if consultancy else assessment.organisation.name,
+        "prepared_by": name,
         "prepared_by_person": user.get_username(),
         "logo": logo_data_uri(branding) if branding else None,
-        # The cover names the person, so the cache key includes them as well as the branding.
+        # The cover names the person and the organisation preparing it (which can be renamed), so the cache
+        # key includes them as well as the logo.
         "branding_digest": ":".join(
-            [str(user.pk), str(consultancy.pk) if consultancy else "", branding.logo_sha256 if branding else ""]
+            [str(user.pk), str(consultancy.pk) if consultancy else "", name, branding.logo_sha256 if branding else ""]
         ),
     }

@@ -24,6 +24,7 @@ from scorecard.models import (
     RenderedReport,
     Role,
 )
+from scorecard.reports.branding import prepared_by
 from scorecard.services.assessments import answer_save
 from tests.conftest import client_for
 from tests.factories import (
@@ -342,3 +343,18 @@ def test_an_owner_corrects_the_organisations_details(assessment: Any, organisati
         "VN",
     )
     assert not RenderedReport.objects.exists()  # cached PDFs showed the old name on the cover
+
+
+def test_renaming_a_consultancy_renews_the_reports_it_prepared(assessment: Any, organisation: Any, owner: Any) -> None:
+    consultancy = ConsultancyFactory(name="Old Advisory")
+    consultant = MembershipFactory(organisation=consultancy, role=Role.OWNER).user
+    GrantFactory(client=organisation, consultancy=consultancy, role=Role.EDITOR, granted_by=owner)
+    before = prepared_by(consultant, assessment)
+    assert before["prepared_by"] == "Old Advisory"
+    client_for(consultant).post(
+        reverse("organisation_edit", args=[consultancy.pk]),
+        {"name": "New Advisory", "sector": "professional", "size": "small", "hq_country": "SG"},
+    )
+    after = prepared_by(consultant, assessment)
+    assert after["prepared_by"] == "New Advisory"
+    assert after["branding_digest"] != before["branding_digest"]  # so the cached PDF is not served again
