@@ -307,18 +307,27 @@ def test_market_profile_lists_each_source_once_and_what_to_do_per_requirement(as
     assert section.count("[source 1;") == 1 and section.count("[source 2;") == facts.count() - 1
 
 
-def test_render_restores_the_garbage_collector_even_when_it_fails(monkeypatch: Any) -> None:
-    before = gc.get_threshold()
+def test_render_pauses_the_garbage_collector_and_restores_it_even_when_it_fails(monkeypatch: Any) -> None:
     seen = []
 
     def fail(*args: Any, **kwargs: Any) -> bytes:
-        seen.append(gc.get_threshold()[0])
+        seen.append(gc.isenabled())
         raise RuntimeError("layout failed")
 
     monkeypatch.setattr(HTML, "write_pdf", fail)
+    assert gc.isenabled()
     with pytest.raises(RuntimeError):
         pdf_module.html_to_pdf("<p>x</p>")
-    assert seen == [pdf_module.RENDER_GC_THRESHOLD] and gc.get_threshold() == before
+    assert seen == [False] and gc.isenabled()
+
+    # Left off when the caller had turned it off.
+    gc.disable()
+    try:
+        with pytest.raises(RuntimeError):
+            pdf_module.html_to_pdf("<p>x</p>")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_submitting_renders_the_report_ahead_of_the_first_download(
