@@ -100,6 +100,10 @@ class InvitationForm(_CrispyForm):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.EDITOR)
 
 
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
 class GrantForm(_CrispyForm):
     submit_label = _("Grant access")
     consultant_email = forms.EmailField(
@@ -126,6 +130,24 @@ class OrganisationDeleteForm(forms.Form):
         if typed.casefold() != " ".join(self.organisation.name.split()).casefold():
             raise forms.ValidationError(_("That is not the organisation's name. Nothing was deleted."))
         return typed
+
+
+class AccountDeleteForm(forms.Form):
+    """The password is the confirmation: whoever finds a session left open must not erase the account."""
+
+    password = forms.CharField(
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password. Nothing was deleted."))
+        return password
 
 
 class AcceptInvitationSignupForm(PasswordPairMixin, _CrispyForm):

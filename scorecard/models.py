@@ -16,6 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from frameworks.models import FrameworkVersion, Question
 
 
+def person_label(user: Any) -> str:
+    """How the app names a person in history and messages; a deleted account keeps no name or e-mail."""
+    if user is None or not user.email:
+        return str(_("a former member"))
+    return user.get_full_name() or user.email
+
+
 class Sector(models.TextChoices):
     FINANCE = "finance", _("Banking, finance and insurance")
     HEALTH = "health", _("Health and life sciences")

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Assessment, ConsultantGrant, Organisation, Role
+from .models import Assessment, ConsultantGrant, Membership, Organisation, Role
 from .permissions import AnyUser, organisation_role, role_allows
 
 
@@ -116,3 +117,10 @@ def organisation_deletion_scope(organisation: Organisation) -> DeletionScope:
         submitted=assessments.filter(status=Assessment.Status.SUBMITTED).count(),
         members=organisation.memberships.count(),
     )
+
+
+def organisations_only_owned_by(user: User) -> QuerySet[Organisation]:
+    """Organisations where `user` is the one owner: deleting their account would leave them ownerless."""
+    owned = Membership.objects.filter(user=user, role=Role.OWNER).values("organisation")
+    other_owners = Membership.objects.filter(role=Role.OWNER).exclude(user=user).values("organisation")
+    return Organisation.objects.filter(pk__in=owned).exclude(pk__in=other_owners).order_by("name")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/signup/", organisations.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/delete/", organisations.account_delete, name="account_delete"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("dashboard/", organisations.dashboard, name="dashboard"),
     path("portfolio/", organisations.portfolio, name="portfolio"),
@@ -25,6 +26,11 @@ urlpatterns = [
     path("orgs/<uuid:pk>/invite/", organisations.invitation_create, name="invitation_create"),
     path(
         "orgs/<uuid:pk>/members/<int:membership_pk>/remove/", organisations.membership_remove, name="membership_remove"
+    ),
+    path(
+        "orgs/<uuid:pk>/members/<int:membership_pk>/role/",
+        organisations.membership_role_change,
+        name="membership_role_change",
     ),
     path("orgs/<uuid:pk>/grants/", organisations.grant_create, name="grant_create"),
     path("orgs/<uuid:pk>/grants/<uuid:grant_pk>/revoke/", organisations.grant_revoke, name="grant_revoke"),

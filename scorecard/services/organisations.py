@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import selectors
 from ..models import (
     Assessment,
     BulkExport,
@@ -179,13 +181,28 @@ def organisation_update(
     return organisation
 
 
+def _ensure_another_owner(membership: Membership) -> None:
+    """Refuse to take away the last owner: an organisation always keeps at least one (call in a transaction)."""
+    owners = Membership.objects.select_for_update().filter(organisation=membership.organisation, role=Role.OWNER)
+    if membership.role == Role.OWNER and owners.exclude(pk=membership.pk).count() == 0:
+        raise ValidationError(_("An organisation needs at least one owner. Make someone else an owner first."))
+
+
 @transaction.atomic
 def membership_remove(*, membership: Membership) -> None:
     """Remove a member; an organisation always keeps at least one owner."""
-    owners = Membership.objects.select_for_update().filter(organisation=membership.organisation, role=Role.OWNER)
-    if membership.role == Role.OWNER and owners.count() <= 1:
-        raise ValidationError(_("An organisation needs at least one owner. Make someone else an owner first."))
+    _ensure_another_owner(membership)
     membership.delete()
+
+
+@transaction.atomic
+def membership_role_change(*, membership: Membership, role: str) -> Membership:
+    """Give a member another role; an organisation always keeps at least one owner."""
+    if role != Role.OWNER:
+        _ensure_another_owner(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
 
 
 @transaction.atomic
@@ -205,3 +222,38 @@ def organisation_delete(*, organisations: list[Organisation]) -> int:
     BulkExport.objects.filter(pk__in=stale_exports).delete()
     Organisation.objects.filter(pk__in=[o.pk for o in organisations]).delete()
     return len(assessment_ids)
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Erase a person's account, keeping what they did for their organisations.
+
+    The account stays as an anonymous, inactive record, because answers and the change history name who
+    made each change (shown as "a former member" from now on): its e-mail, name, password and staff rights
+    go, with its memberships, its bulk export zips, cached PDFs that carry its e-mail on the cover,
+    pending invitations addressed to it and its login records. Every session it had ends, since a session
+    is only valid for the password it was opened with.
+    Refused while the person is the only owner of an organisation: it would have nobody to run it.
+    """
+    sole = list(selectors.organisations_only_owned_by(user).values_list("name", flat=True))
+    if sole:
+        raise ValidationError(
+            _("You are the only owner of %(names)s. Make someone else an owner, or delete the organisation, first.")
+            % {"names": ", ".join(sole)}
+        )
+    reachable = list(selectors.assessments_for(user).values_list("pk", flat=True))
+    RenderedReport.objects.filter(assessment__in=reachable).delete()
+    BulkExport.objects.filter(requested_by=user).delete()
+    if user.email:
+        Invitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True).delete()
+    AccessAttempt.objects.filter(username=user.get_username()).delete()
+    AccessFailureLog.objects.filter(username=user.get_username()).delete()
+    AccessLog.objects.filter(username=user.get_username()).delete()
+    Membership.objects.filter(user=user).delete()
+    user.username = f"deleted-{user.pk}"
+    user.email = user.first_name = user.last_name = ""
+    user.set_unusable_password()
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()

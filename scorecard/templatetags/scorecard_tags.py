@@ -8,10 +8,12 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
+from ..models import person_label
 from ..reports.charts import bar_svg
 from ..reports.scripts import add_break_opportunities
 
 register = template.Library()
+register.filter("person", person_label)
 
 
 @register.filter

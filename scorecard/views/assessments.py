@@ -22,7 +22,7 @@ from frameworks.models import Country, FrameworkVersion
 
 from ..answer_forms import AnswerForm
 from ..forms import AssessmentProfileForm
-from ..models import Assessment, Role
+from ..models import Assessment, Role, person_label
 from ..permissions import AuthedRequest
 from ..questionnaire import Section, progress, sections_for
 from ..selectors import assessment_get_for, organisation_get_for
@@ -197,10 +197,7 @@ class AnswerFields(TypedDict):
 
 def _overlap_message(overlap: services.Overlap, user: object) -> str:
     """Tell the person that someone saved this answer after their page was opened, and what happened."""
-    if overlap.changed_by == user:
-        who = _("you, in another window")
-    else:
-        who = overlap.changed_by.get_full_name() or overlap.changed_by.email
+    who = _("you, in another window") if overlap.changed_by == user else person_label(overlap.changed_by)
     values = {"who": who, "at": time_format(timezone.localtime(overlap.changed_at), "H:i")}
     if overlap.kept_theirs:
         return (

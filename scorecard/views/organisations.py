@@ -1,4 +1,4 @@
-"""Sign-up, dashboard, organisations, invitations, consultant grants and the consultant portfolio."""
+"""Sign-up, account deletion, dashboard, organisations, invitations, consultant grants, consultant portfolio."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -16,9 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import (
     AcceptInvitationSignupForm,
+    AccountDeleteForm,
     ClientForm,
     GrantForm,
     InvitationForm,
+    MembershipRoleForm,
     OrganisationDeleteForm,
     OrganisationEditForm,
     SignupForm,
@@ -31,6 +33,7 @@ from ..selectors import (
     organisation_deletion_scope,
     organisation_get_for,
     organisations_for,
+    organisations_only_owned_by,
     portfolio_for,
 )
 from ..services import organisations as org_services
@@ -102,6 +105,7 @@ def organisation_detail(request: AuthedRequest, pk: UUID) -> HttpResponse:
             "invitation_form": InvitationForm(auto_id="invite_%s") if is_owner else None,
             "grant_form": GrantForm(auto_id="grant_%s") if is_owner and not organisation.is_consultancy else None,
             "may_delete": is_owner and may_delete_organisation(request.user, organisation),
+            "roles": Role.choices,
         },
     )
 
@@ -262,6 +266,28 @@ def membership_remove(request: AuthedRequest, pk: UUID, membership_pk: int) -> H
 
 
 @login_required
+@require_POST
+def membership_role_change(request: AuthedRequest, pk: UUID, membership_pk: int) -> HttpResponse:
+    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
+    form = MembershipRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the roles: owner, editor or viewer."))
+        return redirect("organisation_detail", pk=organisation.pk)
+    try:
+        org_services.membership_role_change(membership=membership, role=form.cleaned_data["role"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(email)s is now %(role)s.")
+            % {"email": membership.user.email, "role": membership.get_role_display().lower()},
+        )
+    return redirect("organisation_detail", pk=organisation.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def organisation_delete(request: AuthedRequest, pk: UUID) -> HttpResponse:
     """GET shows what would be deleted; POST with the organisation's name typed deletes it."""
@@ -281,3 +307,21 @@ def organisation_delete(request: AuthedRequest, pk: UUID) -> HttpResponse:
     return render(
         request, "scorecard/organisation_delete.html", {"organisation": organisation, "form": form, "scope": scope}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: AuthedRequest) -> HttpResponse:
+    """GET says what deleting the account does (or what stands in the way); POST with the password does it."""
+    sole_owned = organisations_only_owned_by(request.user)
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org_services.account_delete(user=request.user)
+        except ValidationError as exc:  # someone else stepped down as owner meanwhile
+            _form_errors(form, exc)
+        else:
+            logout(request)
+            messages.success(request, _("Your account was deleted. Your answers stay with your organisations."))
+            return redirect("home")
+    return render(request, "registration/account_delete.html", {"form": form, "sole_owned": sole_owned})

@@ -235,6 +235,32 @@ def test_owner_removes_a_member_but_never_the_last_owner(organisation: Any, owne
     assert Membership.objects.filter(pk=mine.pk).exists()
 
 
+def test_owner_changes_roles_but_never_leaves_the_organisation_without_an_owner(organisation: Any, owner: Any) -> None:
+    colleague = MembershipFactory(organisation=organisation, role=Role.VIEWER)
+    mine = Membership.objects.get(organisation=organisation, user=owner)
+    client = client_for(owner)
+    page = client.get(reverse("organisation_detail", args=[organisation.pk])).content.decode()
+    assert reverse("membership_role_change", args=[organisation.pk, colleague.pk]) in page
+
+    # The only owner cannot step down...
+    response = client.post(reverse("membership_role_change", args=[organisation.pk, mine.pk]), {"role": "editor"})
+    assert "needs at least one owner" in client.get(response.url).content.decode()
+    mine.refresh_from_db()
+    assert mine.role == Role.OWNER
+    # ...until someone else is an owner; a made-up role changes nothing.
+    client.post(reverse("membership_role_change", args=[organisation.pk, colleague.pk]), {"role": "superuser"})
+    colleague.refresh_from_db()
+    assert colleague.role == Role.VIEWER
+    client.post(reverse("membership_role_change", args=[organisation.pk, colleague.pk]), {"role": "owner"})
+    client.post(reverse("membership_role_change", args=[organisation.pk, mine.pk]), {"role": "editor"})
+    assert dict(organisation.memberships.values_list("pk", "role")) == {colleague.pk: "owner", mine.pk: "editor"}
+    # Now an editor, the former owner can no longer change roles.
+    response = client.post(reverse("membership_role_change", args=[organisation.pk, colleague.pk]), {"role": "viewer"})
+    assert response.status_code == 403
+    colleague.refresh_from_db()
+    assert colleague.role == Role.OWNER
+
+
 def test_only_consultancy_members_are_offered_the_portfolio(owner: Any) -> None:
     consultant = MembershipFactory(organisation=ConsultancyFactory()).user
     portfolio_link = f'href="{reverse("portfolio")}"'
@@ -358,3 +384,50 @@ def test_renaming_a_consultancy_renews_the_reports_it_prepared(assessment: Any, 
     after = prepared_by(consultant, assessment)
     assert after["prepared_by"] == "New Advisory"
     assert after["branding_digest"] != before["branding_digest"]  # so the cached PDF is not served again
+
+
+def test_a_person_deletes_their_account_and_their_answers_stay_with_the_organisation(
+    assessment: Any, organisation: Any, owner: Any, content: Any
+) -> None:
+    from axes.models import AccessAttempt
+
+    question = Question.objects.get(version=assessment.framework_version, code="TE-01")
+    answer_save(assessment=assessment, question=question, by=owner, choice="3", checked=[])
+    RenderedReport.objects.create(cache_key="k", assessment=assessment, pdf=b"%PDF")
+    BulkExport.objects.create(requested_by=owner, assessment_ids=[str(assessment.pk)], archive=b"zip")
+    elsewhere = OrganisationFactory()
+    Invitation.objects.create(organisation=elsewhere, email=owner.email, role=Role.VIEWER, invited_by=owner)
+    AccessAttempt.objects.create(username=owner.username, ip_address="127.0.0.1", failures_since_start=1)
+    email, client = owner.email, client_for(owner)
+
+    # The only owner is sent to make someone else an owner first; a POST changes nothing.
+    page = client.get(reverse("account_delete")).content.decode()
+    assert "only owner" in page and reverse("organisation_detail", args=[organisation.pk]) in page
+    response = client.post(reverse("account_delete"), {"password": "correct-horse-battery-9"})
+    assert "only owner of" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.is_active and owner.email == email
+
+    MembershipFactory(organisation=organisation, role=Role.OWNER)
+    response = client.post(reverse("account_delete"), {"password": "wrong"})
+    assert "not your password" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.is_active and owner.memberships.exists()
+
+    response = client.post(reverse("account_delete"), {"password": "correct-horse-battery-9"}, follow=True)
+    assert "Your account was deleted" in response.content.decode()
+    owner.refresh_from_db()
+    assert (owner.email, owner.is_active, owner.has_usable_password()) == ("", False, False)
+    assert email not in owner.username and not owner.memberships.exists()
+    assert not BulkExport.objects.exists() and not RenderedReport.objects.exists()
+    assert not Invitation.objects.filter(email=email).exists() and not AccessAttempt.objects.exists()
+    assert client.get(reverse("dashboard")).status_code == 302  # logged out
+    stranger = Client()
+    stranger.post(reverse("login"), {"username": email, "password": "correct-horse-battery-9"})
+    assert stranger.get(reverse("dashboard")).status_code == 302
+
+    # The organisation keeps the answer, and its history names a former member.
+    assert Answer.objects.get(assessment=assessment, question=question).updated_by == owner
+    colleague = organisation.memberships.get().user
+    history = client_for(colleague).get(reverse("assessment_history", args=[assessment.pk])).content.decode()
+    assert "a former member" in history and email not in history
