@@ -31,7 +31,9 @@ INVITATION_SALT = "scorecard.invitation"
 
 
 def user_by_email(email: str) -> User | None:
-    return User.objects.filter(email__iexact=email.strip()).first()
+    email = email.strip()
+    # Deleted accounts keep no e-mail: a blank address must never find one of them.
+    return User.objects.filter(email__iexact=email).first() if email else None
 
 
 @transaction.atomic

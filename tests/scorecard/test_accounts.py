@@ -26,6 +26,7 @@ from scorecard.models import (
 )
 from scorecard.reports.branding import prepared_by
 from scorecard.services.assessments import answer_save
+from scorecard.services.organisations import user_by_email
 from tests.conftest import client_for
 from tests.factories import (
     AssessmentFactory,
@@ -422,6 +423,7 @@ def test_a_person_deletes_their_account_and_their_answers_stay_with_the_organisa
     assert not BulkExport.objects.exists() and not RenderedReport.objects.exists()
     assert not Invitation.objects.filter(email=email).exists() and not AccessAttempt.objects.exists()
     assert client.get(reverse("dashboard")).status_code == 302  # logged out
+    assert user_by_email("") is None and user_by_email(" ") is None
     stranger = Client()
     stranger.post(reverse("login"), {"username": email, "password": "correct-horse-battery-9"})
     assert stranger.get(reverse("dashboard")).status_code == 302
