@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .content import ContentError
 from .exporting import export_version
+from .freshness import stale_before
 from .models import (
     Country,
     CountryFact,
@@ -35,6 +37,7 @@ from .models import (
     Principle,
     Question,
     RegionalInstrument,
+    Source,
 )
 from .versioning import version_clone, version_diff, version_publish
 
@@ -66,13 +69,55 @@ class DraftOnlyInline(DraftOnlyMixin, admin.TabularInline):
         return super().has_add_permission(request, obj) and (obj is None or _editable(obj))
 
 
+class FreshnessFilter(admin.SimpleListFilter):
+    """The "stale facts" list: checked longer ago than CONTENT_STALE_AFTER_DAYS, or never against a document."""
+
+    title = _("freshness")
+    parameter_name = "freshness"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("stale", _("Stale (checked too long ago)")),
+            ("unchecked", _("No checked-on date (first edition)")),
+            ("fresh", _("Checked recently")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "stale":
+            return queryset.filter(checked_on__lt=stale_before())
+        if self.value() == "unchecked":
+            return queryset.filter(checked_on__isnull=True)
+        if self.value() == "fresh":
+            return queryset.filter(checked_on__gte=stale_before())
+        return queryset
+
+
+class PublishForm(forms.Form):
+    label = forms.CharField(
+        label=_("Label people will see"), max_length=60, help_text=_("The edition's name, e.g. December 2026")
+    )
+    code = forms.SlugField(
+        label=_("Code"), max_length=60, help_text=_("Its folder name in fixtures/, e.g. asean-2026-12")
+    )
+    released_on = forms.DateField(label=_("Released on"), help_text=_("YYYY-MM-DD; usually today"))
+
+
 @admin.register(FrameworkVersion)
 class FrameworkVersionAdmin(admin.ModelAdmin):
-    list_display = ["code", "label", "title", "status", "published_at", "based_on"]
+    list_display = ["code", "label", "edition_state", "schema", "released_on", "published_at", "based_on"]
     list_filter = ["status"]
     search_fields = ["code", "label", "title"]
-    readonly_fields = ["status", "published_at", "based_on", "created_at", "scales", "sources"]
+    readonly_fields = ["status", "published_at", "released_on", "schema", "based_on", "created_at", "scales", "sources"]
     actions = ["draft_new_version", "publish", "export_files", "compare_two"]
+
+    @admin.display(description=_("state"))
+    def edition_state(self, obj: FrameworkVersion) -> str:
+        if obj.status != FrameworkVersion.Status.PUBLISHED:
+            return str(obj.get_status_display())
+        newer = obj.superseded_by
+        if newer is None:
+            return str(_("Current: new assessments use it"))
+        return str(_("Superseded by %(label)s") % {"label": newer.label})
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
@@ -85,9 +130,9 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
         for source in queryset:
             stamp = timezone.now().strftime("%Y%m%d%H%M%S")
             try:
-                draft = version_clone(
-                    source=source, code=f"{source.code}-draft-{stamp}"[:60], label=f"{source.label} (draft {stamp[:8]})"
-                )
+                # Why not the source's label with a suffix: that compounded on every update. The label
+                # people see is asked for when the draft is published.
+                draft = version_clone(source=source, code=f"draft-{stamp}", label=f"Draft from {source.code}"[:60])
             except ContentError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
@@ -97,11 +142,29 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
 
-    @admin.action(description=_("Publish (after validating the whole version)"))
-    def publish(self, request: HttpRequest, queryset: QuerySet[FrameworkVersion]) -> None:
-        for version in queryset:
+    @admin.action(description=_("Publish (asks for the label, then validates the whole version)"))
+    def publish(self, request: HttpRequest, queryset: QuerySet[FrameworkVersion]) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one draft to publish."), messages.WARNING)
+            return None
+        version = queryset.get()
+        today = timezone.localdate()
+        form = PublishForm(
+            request.POST if "apply" in request.POST else None,
+            initial={
+                "label": today.strftime("%B %Y"),
+                "code": version.code if not version.code.startswith("draft-") else f"asean-{today:%Y-%m}",
+                "released_on": today,
+            },
+        )
+        if form.is_valid():
             try:
-                version_publish(version=version)
+                published = version_publish(
+                    version=version,
+                    label=form.cleaned_data["label"],
+                    code=form.cleaned_data["code"],
+                    released_on=form.cleaned_data["released_on"],
+                )
             except ContentError as exc:
                 problems = "; ".join(str(p) for p in exc.problems[:20])
                 self.message_user(
@@ -112,9 +175,22 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    _("%(code)s is published. New assessments use it.") % {"code": version.code},
+                    _("%(label)s (%(code)s) is published and current. New assessments use it.")
+                    % {"label": published.label, "code": published.code},
                     messages.SUCCESS,
                 )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/frameworks/publish.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Publish %(code)s") % {"code": version.code},
+                "version": version,
+                "form": form,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )
 
     @admin.action(description=_("Export to fixture files (zip)"))
     def export_files(self, request: HttpRequest, queryset: QuerySet[FrameworkVersion]) -> HttpResponse:
@@ -152,6 +228,7 @@ VERSION_SCOPED_CHOICES = (
     ("genai_dimension", GenAIDimension),
     ("market", Country),
     ("risks", GenAIRisk),
+    ("sources", Source),
 )
 
 
@@ -165,6 +242,8 @@ class QuestionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["code", "short_text", "principle", "scale", "weight", "key_control", "market", "version"]
     list_filter = [
         "version",
+        FreshnessFilter,
+        "obligation",
         "principle__name",
         "scale",
         "key_control",
@@ -178,11 +257,29 @@ class QuestionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     search_fields = ["code", "text", "guidance", "recommendation"]
     list_select_related = ["principle", "market", "version"]
     filter_horizontal = ["risks"]
+    autocomplete_fields = ["sources"]
     inlines = [OptionInline]
     fieldsets = [
         (None, {"fields": ["version", "code", "order", "text"]}),
         (_("Where it belongs"), {"fields": ["principle", "component", "genai_dimension", "risks", "market"]}),
-        (_("Scoring"), {"fields": ["scale", "weight", "key_control", "allow_na", "mandatory", "legal_basis"]}),
+        (_("Scoring"), {"fields": ["scale", "weight", "key_control", "allow_na", "guide_section"]}),
+        (
+            _("Market obligation"),
+            {
+                "fields": [
+                    "obligation",
+                    "mandatory",
+                    "applies_when",
+                    "legal_basis",
+                    "in_force_since",
+                    "in_force_note",
+                    "sources",
+                    "checked_on",
+                    "confidence",
+                    "confidence_note",
+                ]
+            },
+        ),
         (_("Who it applies to"), {"fields": ["applies_to", "requires_genai"]}),
         (_("Help and recommendation"), {"fields": ["guidance", "evidence_hint", "recommendation"]}),
     ]
@@ -220,7 +317,46 @@ class NamedContentAdmin(DraftOnlyMixin, admin.ModelAdmin):
 
 class CountryFactInline(DraftOnlyInline):
     model = CountryFact
-    fields = ["topic", "order", "summary", "status", "year", "source", "as_of", "confidence"]
+    fields = [
+        "code",
+        "topic",
+        "order",
+        "summary",
+        "status",
+        "year",
+        "sources",
+        "checked_on",
+        "status_as_of",
+        "confidence",
+        "confidence_note",
+    ]
+    autocomplete_fields = ["sources"]
+
+
+@admin.register(CountryFact)
+class CountryFactAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    """Every country fact in one list; filter on freshness for the stale ones."""
+
+    list_display = ["code", "country", "topic", "short_summary", "checked_on", "confidence", "version_code"]
+    list_filter = [FreshnessFilter, "country__version", "confidence", "topic", "country__name"]
+    search_fields = ["code", "summary", "sources__title", "sources__publisher"]
+    list_select_related = ["country__version"]
+    autocomplete_fields = ["sources"]
+
+    @admin.display(description=_("fact"))
+    def short_summary(self, obj: CountryFact) -> str:
+        return obj.summary[:90]
+
+    @admin.display(description=_("version"), ordering="country__version__code")
+    def version_code(self, obj: CountryFact) -> str:
+        return obj.country.version.code
+
+
+@admin.register(Source)
+class SourceAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ["code", "publisher", "title", "date", "url", "version"]
+    list_filter = ["version"]
+    search_fields = ["code", "publisher", "title"]
 
 
 class MarketWeightInline(DraftOnlyInline):
@@ -230,14 +366,16 @@ class MarketWeightInline(DraftOnlyInline):
 
 @admin.register(Country)
 class CountryAdmin(DraftOnlyMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "tier", "readiness_index", "has_data_protection_law", "version"]
-    list_filter = ["version", "tier", "has_data_protection_law"]
+    list_display = ["code", "name", "readiness_index", "has_data_protection_law", "version"]
+    list_filter = ["version", "has_data_protection_law"]
+    autocomplete_fields = ["readiness_index_sources"]
     search_fields = ["code", "name"]
     inlines = [CountryFactInline, MarketWeightInline]
 
 
 @admin.register(RegionalInstrument)
 class RegionalInstrumentAdmin(DraftOnlyMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "status", "as_of", "confidence", "version"]
-    list_filter = ["version", "confidence"]
+    list_display = ["code", "name", "status", "checked_on", "confidence", "version"]
+    list_filter = [FreshnessFilter, "version", "confidence"]
+    autocomplete_fields = ["sources"]
     search_fields = ["code", "name", "summary"]

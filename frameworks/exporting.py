@@ -21,6 +21,7 @@ from .models import (
     Principle,
     Question,
     RegionalInstrument,
+    Source,
 )
 
 
@@ -51,8 +52,45 @@ def _options_out(question: Question, scales: dict[str, Any]) -> list[dict[str, A
     return None if question.scale != "checklist" and options == normalised_default else options
 
 
+def _codes(sources: Any) -> list[str]:
+    return [s.code for s in sorted(sources.all(), key=lambda s: (s.order, s.code))]
+
+
+def _sourced_out(record: Any) -> dict[str, Any]:
+    """A checked statement's citation fields: schema 2 (sources, checked_on ...) or the first edition's note."""
+    if record.checked_on is None:
+        return {"source": record.source, "as_of": record.as_of, "confidence": record.confidence}
+    out: dict[str, Any] = {"sources": _codes(record.sources), "checked_on": record.checked_on}
+    if record.status_as_of:
+        out["status_as_of"] = record.status_as_of
+    out["confidence"] = record.confidence
+    if record.confidence_note:
+        out["confidence_note"] = record.confidence_note
+    return out
+
+
+def _requirement_out(q: Question) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": q.code, "principle": q.principle.code}
+    if q.obligation:
+        out["obligation"] = q.obligation
+    out["mandatory"] = q.mandatory
+    if q.applies_when:
+        out["applies_when"] = q.applies_when
+    out["legal_basis"] = q.legal_basis
+    if q.checked_on is not None:
+        out["in_force_since"] = q.in_force_since
+        if q.in_force_note:
+            out["in_force_note"] = q.in_force_note
+        out.update(_sourced_out(q))
+    if q.component_id:
+        out["component"] = q.component.code  # type: ignore[union-attr]
+    return out
+
+
 def _question_out(q: Question, scales: dict[str, Any], head: dict[str, Any], *, genai: bool = False) -> dict[str, Any]:
     out = dict(head)
+    if q.guide_section:
+        out["guide_section"] = q.guide_section
     out["scale"] = q.scale
     out["weight"] = _num(q.weight)
     if q.key_control:
@@ -88,7 +126,7 @@ def version_to_content(version: FrameworkVersion) -> dict[str, Any]:
     questions = list(
         Question.objects.filter(version=version)
         .select_related("principle", "component", "genai_dimension", "market")
-        .prefetch_related("options", Prefetch("risks", queryset=GenAIRisk.objects.order_by("order", "code")))
+        .prefetch_related("options", "sources", Prefetch("risks", queryset=GenAIRisk.objects.order_by("order", "code")))
         .order_by("order", "code")
     )
     guide_questions = [q for q in questions if not q.genai_dimension_id and not q.market_id]
@@ -101,56 +139,67 @@ def version_to_content(version: FrameworkVersion) -> dict[str, Any]:
         return out
 
     countries = []
-    for c in Country.objects.filter(version=version).prefetch_related("facts", "principle_weights__principle"):
+    for c in Country.objects.filter(version=version).prefetch_related(
+        "facts__sources", "principle_weights__principle", "readiness_index_sources"
+    ):
         facts = []
         for f in c.facts.all():
-            fact: dict[str, Any] = {"topic": f.topic, "summary": f.summary}
+            fact: dict[str, Any] = {"code": f.code} if f.code else {}
+            fact.update(topic=f.topic, summary=f.summary)
             if f.status:
                 fact["status"] = f.status
             if f.year is not None:
                 fact["year"] = f.year
-            fact.update(source=f.source, as_of=f.as_of, confidence=f.confidence)
+            fact.update(_sourced_out(f))
             facts.append(fact)
         weights = sorted(c.principle_weights.all(), key=lambda w: (w.principle.order, w.principle.code))
         requirements = []
         for q in questions:
             if q.market_id == c.pk:
-                requirement: dict[str, Any] = {
-                    "code": q.code,
-                    "principle": q.principle.code,
-                    "mandatory": q.mandatory,
-                    "legal_basis": q.legal_basis,
-                }
-                if q.component_id:
-                    requirement["component"] = q.component.code  # type: ignore[union-attr]
-                requirements.append(_question_out(q, scales, requirement))
-        country: dict[str, Any] = {
-            "code": c.code,
-            "order": c.order,
-            "name": c.name,
-            "member_since": c.member_since,
-            "tier": c.tier,
-            "tier_source": c.tier_source,
-            "tier_confidence": c.tier_confidence,
-            "readiness_index": _num(c.readiness_index),
-            "readiness_index_source": c.readiness_index_source,
-            "readiness_index_confidence": c.readiness_index_confidence,
-            "has_data_protection_law": c.has_data_protection_law,
-            "weights": {w.principle.code: _num(w.weight) for w in weights},
-            "facts": facts,
-        }
+                requirements.append(_question_out(q, scales, _requirement_out(q)))
+        country: dict[str, Any] = {"code": c.code, "order": c.order, "name": c.name, "member_since": c.member_since}
+        if version.cites_documents:
+            country["has_data_protection_law"] = c.has_data_protection_law
+            country["readiness_index"] = _num(c.readiness_index)
+            if c.readiness_index is not None:
+                country["readiness_index_edition"] = c.readiness_index_edition
+                country["readiness_index_sources"] = _codes(c.readiness_index_sources)
+                country["readiness_index_confidence"] = c.readiness_index_confidence
+        else:
+            country.update(
+                tier=c.tier,
+                tier_source=c.tier_source,
+                tier_confidence=c.tier_confidence,
+                readiness_index=_num(c.readiness_index),
+                readiness_index_source=c.readiness_index_source,
+                readiness_index_confidence=c.readiness_index_confidence,
+                has_data_protection_law=c.has_data_protection_law,
+            )
+        country.update(
+            {
+                "weights": {w.principle.code: _num(w.weight) for w in weights},
+                "facts": facts,
+            }
+        )
         if requirements:
             country["requirements"] = requirements
         countries.append(country)
 
     sources = version.sources or {}
-    return {
-        "version": {
-            "code": version.code,
-            "label": version.label,
-            "title": version.title,
-            **({"description": version.description} if version.description else {}),
-        },
+    meta: dict[str, Any] = {"code": version.code}
+    if version.schema != 1:
+        meta["schema"] = version.schema
+    meta["label"] = version.label
+    if version.released_on:
+        meta["released"] = version.released_on
+    meta["title"] = version.title
+    if version.description:
+        meta["description"] = version.description
+    content: dict[str, Any] = {"version": meta}
+    source_documents = list(Source.objects.filter(version=version))
+    if source_documents:
+        content["sources"] = {"sources": [_source_out(s) for s in source_documents]}
+    return content | {
         "guide": {
             **({"source": sources["guide"]} if sources.get("guide") else {}),
             "principles": [
@@ -159,6 +208,7 @@ def version_to_content(version: FrameworkVersion) -> dict[str, Any]:
                     "order": p.order,
                     "name": p.name,
                     "short_name": p.short_name,
+                    **({"guide_section": p.guide_section} if p.guide_section else {}),
                     "weight": _num(p.weight),
                     "definition": p.definition,
                 }
@@ -169,6 +219,7 @@ def version_to_content(version: FrameworkVersion) -> dict[str, Any]:
                     "code": c.code,
                     "order": c.order,
                     "name": c.name,
+                    **({"guide_section": c.guide_section} if c.guide_section else {}),
                     **({"description": c.description} if c.description else {}),
                 }
                 for c in GovernanceComponent.objects.filter(version=version)
@@ -186,7 +237,7 @@ def version_to_content(version: FrameworkVersion) -> dict[str, Any]:
                     scales,
                     {
                         "code": q.code,
-                        "dimension": q.genai_dimension.code,  # type: ignore[union-attr]
+                        "dimension": q.genai_dimension.code,
                         "principle": q.principle.code,
                         **({"component": q.component.code} if q.component else {}),
                         "risks": [r.code for r in q.risks.all()],
@@ -208,11 +259,9 @@ def version_to_content(version: FrameworkVersion) -> dict[str, Any]:
                     "key_dates": r.key_dates,
                     "summary": r.summary,
                     "implication": r.implication,
-                    "source": r.source,
-                    "as_of": r.as_of,
-                    "confidence": r.confidence,
+                    **_sourced_out(r),
                 }
-                for r in RegionalInstrument.objects.filter(version=version)
+                for r in RegionalInstrument.objects.filter(version=version).prefetch_related("sources")
             ],
         },
     }
@@ -222,6 +271,16 @@ def _named(item: GenAIRisk | GenAIDimension) -> dict[str, Any]:
     out: dict[str, Any] = {"code": item.code, "order": item.order, "name": item.name}
     if item.description:
         out["description"] = item.description
+    if getattr(item, "adaptation", ""):
+        out["adaptation"] = item.adaptation  # type: ignore[union-attr]
+    return out
+
+
+def _source_out(source: Source) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": source.code, "publisher": source.publisher, "title": source.title}
+    for field in ("date", "url", "note"):
+        if getattr(source, field):
+            out[field] = getattr(source, field)
     return out
 
 

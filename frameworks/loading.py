@@ -29,6 +29,7 @@ from .models import (
     Principle,
     Question,
     RegionalInstrument,
+    Source,
 )
 
 
@@ -104,12 +105,29 @@ def content_to_database(
         label=meta["label"],
         title=meta["title"],
         description=meta.get("description") or "",
+        schema=meta.get("schema") or 1,
+        released_on=_released_on(meta, status),
         status=status,
         published_at=timezone.now() if status == FrameworkVersion.Status.PUBLISHED else None,
         based_on=based_on,
         scales=guide.get("scales") or {},
         sources={name: data[name].get("source", "") for name in ("guide", "genai", "countries", "instruments")},
     )
+    sources = {
+        s["code"]: Source(
+            version=version,
+            code=s["code"],
+            order=s.get("order") or i,
+            publisher=s["publisher"],
+            title=s["title"],
+            date=s.get("date") or "",
+            url=s.get("url") or "",
+            note=s.get("note") or "",
+        )
+        for i, s in enumerate((data.get("sources") or {}).get("sources") or [], start=1)
+    }
+    Source.objects.bulk_create(sources.values())
+    citations = _Citations(sources)
     principles = {
         p["code"]: Principle(
             version=version,
@@ -117,6 +135,7 @@ def content_to_database(
             order=p.get("order") or i,
             name=p["name"],
             short_name=p["short_name"],
+            guide_section=p.get("guide_section") or "",
             definition=p["definition"],
             weight=_dec(p.get("weight")),
         )
@@ -129,6 +148,7 @@ def content_to_database(
             code=c["code"],
             order=c.get("order") or i,
             name=c["name"],
+            guide_section=c.get("guide_section") or "",
             description=c.get("description") or "",
         )
         for i, c in enumerate(guide["components"], start=1)
@@ -152,6 +172,7 @@ def content_to_database(
             order=d.get("order") or i,
             name=d["name"],
             description=d.get("description") or "",
+            adaptation=d.get("adaptation") or "",
         )
         for i, d in enumerate(genai["dimensions"], start=1)
     }
@@ -172,32 +193,37 @@ def content_to_database(
             tier_confidence=c.get("tier_confidence") or "",
             readiness_index=None if c.get("readiness_index") is None else _dec(c["readiness_index"]),
             readiness_index_source=c.get("readiness_index_source") or "",
+            readiness_index_edition=c.get("readiness_index_edition") or "",
             readiness_index_confidence=c.get("readiness_index_confidence") or "",
             has_data_protection_law=bool(c.get("has_data_protection_law")),
         )
         countries[c["code"]] = country
     Country.objects.bulk_create(countries.values())
+    fact_citations: list[tuple[CountryFact, dict[str, Any]]] = []
     for c in countries_doc["countries"]:
         country = countries[c["code"]]
+        citations.add(country, c.get("readiness_index_sources"), field="readiness_index_sources")
         for j, f in enumerate(c.get("facts") or [], start=1):
-            facts.append(
-                CountryFact(
-                    country=country,
-                    topic=f["topic"],
-                    order=j,
-                    summary=f["summary"],
-                    status=f.get("status") or "",
-                    year=f.get("year"),
-                    source=f["source"],
-                    as_of=_date(f["as_of"]),
-                    confidence=f["confidence"],
-                )
+            fact = CountryFact(
+                country=country,
+                code=f.get("code") or "",
+                topic=f["topic"],
+                order=j,
+                summary=f["summary"],
+                status=f.get("status") or "",
+                year=f.get("year"),
+                confidence=f["confidence"],
+                **_sourced(f),
             )
+            facts.append(fact)
+            fact_citations.append((fact, f))
         for principle_code, weight in c["weights"].items():
             weights.append(
                 MarketPrincipleWeight(country=country, principle=principles[principle_code], weight=_dec(weight))
             )
     CountryFact.objects.bulk_create(facts)
+    for fact, f in fact_citations:
+        citations.add(fact, f.get("sources"))
     MarketPrincipleWeight.objects.bulk_create(weights)
 
     question_rows: list[tuple[Question, list[dict[str, Any]], list[str]]] = []
@@ -220,9 +246,11 @@ def content_to_database(
             requires_genai=bool(q.get("requires_genai")),
             principle=principles[q["principle"]],
             component=components.get(q.get("component") or ""),
+            guide_section=q.get("guide_section") or "",
             **extra,
         )
         question_rows.append((question, q.get("options") or scales[q["scale"]], q.get("risks") or []))
+        citations.add(question, q.get("sources"))
 
     order = 0
     for q in guide["questions"]:
@@ -240,6 +268,12 @@ def content_to_database(
                 market=countries[c["code"]],
                 mandatory=bool(q.get("mandatory")),
                 legal_basis=q.get("legal_basis") or "",
+                obligation=q.get("obligation") or "",
+                applies_when=q.get("applies_when") or "",
+                in_force_since=_date(q["in_force_since"]) if q.get("in_force_since") else None,
+                in_force_note=q.get("in_force_note") or "",
+                confidence=q.get("confidence") or "",
+                **{k: v for k, v in _sourced(q).items() if k in ("checked_on", "status_as_of", "confidence_note")},
             )
     Question.objects.bulk_create([row[0] for row in question_rows])
     Option.objects.bulk_create(
@@ -270,14 +304,66 @@ def content_to_database(
             key_dates=r["key_dates"],
             summary=r["summary"],
             implication=r["implication"],
-            source=r["source"],
-            as_of=_date(r["as_of"]),
             confidence=r["confidence"],
+            **_sourced(r),
         )
         for i, r in enumerate(instruments_doc["instruments"], start=1)
     ]
     RegionalInstrument.objects.bulk_create(regional)
+    for instrument, r in zip(regional, instruments_doc["instruments"], strict=True):
+        citations.add(instrument, r.get("sources"))
+    citations.flush()
     return version
+
+
+def _released_on(meta: dict[str, Any], status: str) -> dt.date | None:
+    """The release date in version.yaml; a schema 2 edition published without one is released today."""
+    if meta.get("released"):
+        return _date(meta["released"])
+    if status == FrameworkVersion.Status.PUBLISHED and meta.get("schema") == 2:
+        return timezone.localdate()
+    return None
+
+
+def _sourced(record: dict[str, Any]) -> dict[str, Any]:
+    """The checked-statement fields of a fact, requirement or instrument, in either schema."""
+    return {
+        "source": record.get("source") or "",
+        "as_of": _date(record["as_of"]) if record.get("as_of") else None,
+        "checked_on": _date(record["checked_on"]) if record.get("checked_on") else None,
+        "status_as_of": str(record.get("status_as_of") or ""),
+        "confidence_note": record.get("confidence_note") or "",
+    }
+
+
+class _Citations:
+    """Collects which record cites which sources; flush() writes the many-to-many rows, one insert per table.
+
+    Records may be added before their bulk_create: their primary keys are read only when flushing.
+    """
+
+    def __init__(self, sources: dict[str, Source]):
+        self.sources = sources
+        self.pending: list[tuple[Any, str, list[str]]] = []
+
+    def add(self, record: Any, codes: list[str] | None, *, field: str = "sources") -> None:
+        if codes:
+            self.pending.append((record, field, codes))
+
+    def flush(self) -> None:
+        by_table: dict[Any, list[Any]] = {}
+        for record, field, codes in self.pending:
+            relation = getattr(type(record), field)
+            through = relation.through
+            source_column = relation.field.m2m_reverse_field_name() + "_id"
+            record_column = relation.field.m2m_field_name() + "_id"
+            rows = by_table.setdefault(through, [])
+            # Why dict.fromkeys: a source cited twice by one record would break the unique constraint.
+            for code in dict.fromkeys(codes):
+                rows.append(through(**{record_column: record.pk, source_column: self.sources[code].pk}))
+        for through, rows in by_table.items():
+            through.objects.bulk_create(rows)
+        self.pending = []
 
 
 def _date(value: Any) -> dt.date:

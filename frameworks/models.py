@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 CODE_VALIDATOR_MESSAGE = _("Use capital letters, digits and dashes only, e.g. TE-03.")
@@ -22,9 +23,13 @@ class FrameworkVersionQuerySet(models.QuerySet["FrameworkVersion"]):
     def published(self) -> FrameworkVersionQuerySet:
         return self.filter(status=FrameworkVersion.Status.PUBLISHED)
 
+    def newest_first(self) -> FrameworkVersionQuerySet:
+        # Why released_on first: loading an older edition's files after a newer one must not make it current.
+        return self.order_by(F("released_on").desc(nulls_last=True), F("published_at").desc(nulls_last=True), "-pk")
+
     def current(self) -> FrameworkVersion | None:
-        """The newest published version: the one new assessments are pinned to."""
-        return self.published().order_by("-published_at", "-pk").first()
+        """The newest published edition: the one new assessments are pinned to. Exactly one at a time."""
+        return self.published().newest_first().first()
 
 
 class FrameworkVersion(models.Model):
@@ -44,6 +49,14 @@ class FrameworkVersion(models.Model):
     )
     scales = models.JSONField(_("answer scales"), default=dict, blank=True, help_text=_("Default options per scale"))
     sources = models.JSONField(_("sources"), default=dict, blank=True, help_text=_("Source note per content file"))
+    schema = models.PositiveSmallIntegerField(
+        _("content schema"),
+        default=1,
+        help_text=_("1: the first edition's format; 2: every fact cites documents and says when it was checked."),
+    )
+    released_on = models.DateField(
+        _("released on"), null=True, blank=True, help_text=_("The edition's date; set when it is published.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FrameworkVersionQuerySet.as_manager()
@@ -61,6 +74,19 @@ class FrameworkVersion(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def superseded_by(self) -> FrameworkVersion | None:
+        """The current edition, when this published one is older; None for the current one and for drafts."""
+        if self.status != self.Status.PUBLISHED:
+            return None
+        current = FrameworkVersion.objects.current()
+        return current if current is not None and current.pk != self.pk else None
+
+    @property
+    def cites_documents(self) -> bool:
+        """Schema 2 editions cite a source list; the first edition's facts carry a free-text note instead."""
+        return self.schema >= 2
 
 
 class VersionedContent(models.Model):
@@ -86,6 +112,7 @@ class VersionedContent(models.Model):
 class Principle(VersionedContent):
     name = models.CharField(_("name"), max_length=120)
     short_name = models.CharField(_("short name"), max_length=40)
+    guide_section = models.CharField(_("Guide section"), max_length=20, blank=True, help_text=_("e.g. §B.4"))
     definition = models.TextField(_("definition"))
     weight = models.DecimalField(
         _("weight"),
@@ -102,6 +129,7 @@ class Principle(VersionedContent):
 
 class GovernanceComponent(VersionedContent):
     name = models.CharField(_("name"), max_length=160)
+    guide_section = models.CharField(_("Guide section"), max_length=20, blank=True, help_text=_("e.g. C.2"))
     description = models.TextField(_("description"), blank=True)
 
     class Meta(VersionedContent.Meta):
@@ -119,8 +147,15 @@ class GenAIRisk(VersionedContent):
 
 
 class GenAIDimension(VersionedContent):
+    """One of the Expanded Guide's nine policy dimensions (recommendations to governments)."""
+
     name = models.CharField(_("name"), max_length=160)
     description = models.TextField(_("description"), blank=True)
+    adaptation = models.TextField(
+        _("this scorecard's adaptation to organisations"),
+        blank=True,
+        help_text=_("The Guide addresses governments; say what the scorecard asks of an organisation instead."),
+    )
 
     class Meta(VersionedContent.Meta):
         verbose_name = _("GenAI recommendation dimension")
@@ -131,6 +166,45 @@ class Confidence(models.TextChoices):
     HIGH = "H", _("High: the document itself or two sources agree")
     MEDIUM = "M", _("Medium: one secondary source")
     UNCERTAIN = "?", _("Uncertain: sources disagree or unconfirmed")
+
+
+class Source(VersionedContent):
+    """A public document that facts and requirements cite: publisher, title, its own date, address if known."""
+
+    code = models.CharField(_("code"), max_length=20, help_text=_("e.g. VN9; cited by this code in the content"))
+    publisher = models.CharField(_("publisher"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    date = models.CharField(_("date"), max_length=40, blank=True, help_text=_("The document's own date, as given"))
+    url = models.URLField(_("address (URL)"), max_length=500, blank=True, help_text=_("Only an address seen to work"))
+    note = models.CharField(_("note for readers"), max_length=300, blank=True, help_text=_("e.g. paywalled"))
+
+    class Meta(VersionedContent.Meta):
+        verbose_name = _("source document")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="uniq_source_code")]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.publisher, f"“{self.title}”", self.date) if part)
+
+
+class Sourced(models.Model):
+    """Fields every checked statement has in a schema 2 edition: sources, when checked, how sure we are."""
+
+    checked_on = models.DateField(_("checked on"), null=True, blank=True)
+    status_as_of = models.CharField(
+        _("status as of"), max_length=40, blank=True, help_text=_("the date of the newest source on a moving item")
+    )
+    confidence_note = models.CharField(
+        _("what is less certain"), max_length=200, blank=True, help_text=_("e.g. the status in November 2026")
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_stale(self) -> bool:
+        from .freshness import is_stale
+
+        return is_stale(self.checked_on)
 
 
 class Country(VersionedContent):
@@ -151,6 +225,10 @@ class Country(VersionedContent):
         help_text=_("Oxford Insights, 2024 edition. Leave empty when unknown; never guess."),
     )
     readiness_index_source = models.CharField(_("index source"), max_length=300, blank=True)
+    readiness_index_edition = models.CharField(_("index edition"), max_length=10, blank=True, help_text=_("e.g. 2024"))
+    readiness_index_sources = models.ManyToManyField(
+        Source, verbose_name=_("index sources"), blank=True, related_name="cited_by_index"
+    )
     readiness_index_confidence = models.CharField(
         _("index confidence"), max_length=1, choices=Confidence.choices, blank=True
     )
@@ -166,26 +244,34 @@ class Country(VersionedContent):
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="uniq_country_code")]
 
 
-class CountryFact(models.Model):
+class CountryFact(Sourced):
     """One sourced fact about a country: its AI strategy, a law, a transfer rule, an AI body."""
 
     class Topic(models.TextChoices):
         STRATEGY = "strategy", _("AI strategy")
         GUIDELINE = "guideline", _("AI governance guideline")
         AI_LAW = "ai_law", _("AI law")
-        DATA_LAW = "data_law", _("Data protection law")
-        TRANSFER = "transfer", _("Cross-border transfer and localisation")
         AI_BODY = "ai_body", _("AI governance body")
+        DATA_LAW = "data_law", _("Data protection law")
+        DATA_DUTY = "data_duty", _("Data protection duties")
+        TRANSFER = "transfer", _("Cross-border transfer and localisation")
+        LOCALISATION = "localisation", _("Data localisation and registration")
+        CYBER = "cyber", _("Cybersecurity law")
+        SECTOR = "sector", _("Sector rules")
+        PENDING = "pending", _("Pending law or regulation")
+        MEMBERSHIP = "membership", _("ASEAN membership")
         NOTE = "note", _("Other")
 
     country = models.ForeignKey(Country, related_name="facts", on_delete=models.CASCADE)
+    code = models.CharField(_("fact ID"), max_length=20, blank=True)
     topic = models.CharField(_("topic"), max_length=12, choices=Topic.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     summary = models.TextField(_("summary"))
     status = models.CharField(_("status"), max_length=60, blank=True, help_text=_("e.g. in force, draft, none"))
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
-    source = models.CharField(_("source"), max_length=300)
-    as_of = models.DateField(_("as of"))
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="cited_by_facts")
+    source = models.CharField(_("source (first edition)"), max_length=300, blank=True)
+    as_of = models.DateField(_("as of (first edition)"), null=True, blank=True)
     confidence = models.CharField(_("confidence"), max_length=1, choices=Confidence.choices)
 
     class Meta:
@@ -221,14 +307,15 @@ class MarketPrincipleWeight(models.Model):
             raise ValidationError({"principle": _("Choose a principle from the same framework version.")})
 
 
-class RegionalInstrument(VersionedContent):
+class RegionalInstrument(VersionedContent, Sourced):
     name = models.CharField(_("name"), max_length=200)
     status = models.CharField(_("status"), max_length=200)
     key_dates = models.TextField(_("key dates"))
     summary = models.TextField(_("summary"))
     implication = models.TextField(_("what it means for an organisation"))
-    source = models.CharField(_("source"), max_length=300)
-    as_of = models.DateField(_("as of"))
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="cited_by_instruments")
+    source = models.CharField(_("source (first edition)"), max_length=300, blank=True)
+    as_of = models.DateField(_("as of (first edition)"), null=True, blank=True)
     confidence = models.CharField(_("confidence"), max_length=1, choices=Confidence.choices)
 
     class Meta(VersionedContent.Meta):
@@ -236,7 +323,24 @@ class RegionalInstrument(VersionedContent):
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="uniq_instrument_code")]
 
 
-class Question(VersionedContent):
+class Obligation(models.TextChoices):
+    """What kind of legal duty a market requirement is: the catalogue groups a market's items by it."""
+
+    LEGAL_BASIS = "legal_basis", _("Legal basis and consent")
+    TRANSFER = "transfer", _("Cross-border transfer")
+    BREACH = "breach", _("Breach notification")
+    DPO = "dpo", _("Data protection officer")
+    DPIA = "dpia", _("Impact assessment")
+    REGISTRATION = "registration", _("Registration")
+    LOCALISATION = "localisation", _("Data localisation")
+    SECURITY = "security", _("Security of data")
+    RIGHTS = "rights", _("Individuals' rights")
+    AI_DUTY = "ai_duty", _("AI-specific duty")
+    WATCH = "watch", _("Legal watch")
+    OTHER = "other", _("Other")
+
+
+class Question(VersionedContent, Sourced):
     """A questionnaire item: a principle question, a GenAI supplement item or a market requirement.
 
     Which of the three it is follows from what it points at: a market makes it a market requirement,
@@ -281,6 +385,17 @@ class Question(VersionedContent):
     market = models.ForeignKey(Country, related_name="requirements", on_delete=models.PROTECT, null=True, blank=True)
     mandatory = models.BooleanField(_("mandatory in this market"), default=False)
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    guide_section = models.CharField(
+        _("Guide section"), max_length=60, blank=True, help_text=_("The part of the Guide it implements, e.g. §B.4")
+    )
+    obligation = models.CharField(_("kind of obligation"), max_length=20, choices=Obligation.choices, blank=True)
+    applies_when = models.TextField(_("applies when"), blank=True, help_text=_("The condition of a conditional duty"))
+    in_force_since = models.DateField(_("in force since"), null=True, blank=True)
+    in_force_note = models.CharField(_("more dates"), max_length=300, blank=True)
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="cited_by_requirements"
+    )
+    confidence = models.CharField(_("confidence"), max_length=1, choices=Confidence.choices, blank=True)
 
     class Meta(VersionedContent.Meta):
         verbose_name = _("question")

@@ -239,3 +239,6 @@ REPORT_PDF_UA = env_bool("REPORT_PDF_UA", False)
 # the cache. Off in development, where tasks run immediately and would make submitting wait for it.
 REPORT_PRERENDER = env_bool("REPORT_PRERENDER", not DEBUG)
 INVITATION_MAX_AGE_DAYS = 14
+# A country fact, requirement or instrument checked longer ago than this is flagged as stale in pages, the
+# PDF and the admin's "stale facts" list (docs/admin-guide.md).
+CONTENT_STALE_AFTER_DAYS = int(os.environ.get("CONTENT_STALE_AFTER_DAYS", "180"))

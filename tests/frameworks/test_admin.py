@@ -48,20 +48,28 @@ def test_published_content_is_read_only(staff: Client, content: FrameworkVersion
 
 def test_draft_publish_compare_and_export_actions(staff: Client, content: FrameworkVersion) -> None:
     changelist = reverse("admin:frameworks_frameworkversion_changelist")
-    staff.post(changelist, {"action": "draft_new_version", "_selected_action": [content.pk]})
+    created = staff.post(changelist, {"action": "draft_new_version", "_selected_action": [content.pk]}, follow=True)
+    assert "created" in created.content.decode(), created.content.decode()
     draft = FrameworkVersion.objects.get(status="draft")
+    assert draft.label == f"Draft from {content.code}"
     # Editing a draft works through the admin form.
     country = Country.objects.get(version=draft, code="VN")
     assert reverse("admin:frameworks_country_change", args=[country.pk])
     Question.objects.filter(version=draft, code="TE-02").update(weight=2)
     compare = staff.post(changelist, {"action": "compare_two", "_selected_action": [content.pk, draft.pk]})
     assert "question TE-02" in compare.content.decode() and "re-weighted" in compare.content.decode()
-    staff.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    form = staff.post(changelist, {"action": "publish", "_selected_action": [draft.pk]}).content.decode()
+    assert 'name="label"' in form and 'name="released_on"' in form
+    fields = {"label": "December 2026", "code": "asean-2026-12", "released_on": "2026-12-01"}
+    staff.post(changelist, {"action": "publish", "_selected_action": [draft.pk], "apply": "1", **fields})
     draft.refresh_from_db()
-    assert draft.status == "published"
+    assert (draft.status, draft.label, draft.code) == ("published", "December 2026", "asean-2026-12")
+    assert FrameworkVersion.objects.current() == draft
+    content.refresh_from_db()
+    assert content.superseded_by == draft
     export = staff.post(changelist, {"action": "export_files", "_selected_action": [draft.pk]})
     names = zipfile.ZipFile(io.BytesIO(export.content)).namelist()
-    assert f"{draft.code}/guide.yaml" in names and len(names) == 5
+    assert f"{draft.code}/sources.yaml" in names and len(names) == 6
 
 
 def test_a_draft_question_cannot_point_at_another_versions_principle(content: FrameworkVersion) -> None:

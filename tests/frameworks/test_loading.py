@@ -75,7 +75,7 @@ def _break(data: dict[str, Any], how: str) -> None:
     elif how == "market without weights":
         del data["countries"]["countries"][0]["weights"]["PD"]
     elif how == "fact without source":
-        del data["countries"]["countries"][0]["facts"][0]["source"]
+        del data["countries"]["countries"][0]["facts"][0]["sources"]
     elif how == "reserved option code":
         questions[0]["options"] = [{"code": "na", "label": "A", "points": 1}]
     elif how == "unknown field":
@@ -103,13 +103,13 @@ BAD = {
     "weight out of range": ("guide", "question TE-01", "weight"),
     "principle without questions": ("guide", "principle FE", "questions"),
     "market without weights": ("countries", "country BN", "weights"),
-    "fact without source": ("countries", "country BN > fact 1", "source"),
+    "fact without source": ("countries", "country BN > fact BN-F01", "sources"),
     "reserved option code": ("guide", "question TE-01 > option 1", "code"),
     "unknown field": ("guide", "question TE-01", "colour"),
     "bad date": ("countries", "country BN", "member_since"),
     "GenAI risk unknown": ("genai", "question GA-01", "risks"),
     "dimension without items": ("genai", "dimension D-PUB", "items"),
-    "unknown confidence": ("countries", "country BN > fact 1", "confidence"),
+    "unknown confidence": ("countries", "country BN > fact BN-F01", "confidence"),
     "principle given as a list": ("guide", "question TE-01", "principle"),
     "risk given as a mapping": ("genai", "question GA-01", "risks"),
 }
@@ -169,8 +169,8 @@ def test_draft_clone_edit_publish_and_diff(content: FrameworkVersion) -> None:
     assert ("reworded", "question TE-01") in changes
     assert ("re-weighted", "question FE-01") in changes
     assert ("removed", "question RR-06") in changes
-    published = version_publish(version=draft)
-    assert published.status == "published"
+    published = version_publish(version=draft, label="Next edition")
+    assert published.status == "published" and published.label == "Next edition"
     assert FrameworkVersion.objects.current() == published
     # The original is untouched.
     assert Question.objects.get(version=content, code="TE-01").text.startswith("Do you tell people")
@@ -180,7 +180,7 @@ def test_publish_runs_the_same_validation(content: FrameworkVersion) -> None:
     draft = version_clone(source=content, code="asean-broken", label="broken")
     Question.objects.filter(version=draft, principle__code="HC").delete()
     with pytest.raises(ContentError, match="principle HC > questions: has no questions"):
-        version_publish(version=draft)
+        version_publish(version=draft, label="Broken edition")
     draft.refresh_from_db()
     assert draft.status == "draft"
 

@@ -14,8 +14,6 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-CONTENT = "fixtures/asean-2024-2025"
-
 
 class Command(BaseCommand):
     help = "Container entry point: migrate, web or worker."
@@ -27,7 +25,7 @@ class Command(BaseCommand):
         role = options["role"]
         if role == "migrate":
             call_command("migrate", interactive=False)
-            call_command("load_content", CONTENT)
+            call_command("load_content")
         elif role == "web":
             argv = [
                 "gunicorn", "scorecard.wsgi",
