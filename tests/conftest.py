@@ -13,7 +13,9 @@ from frameworks.models import FrameworkVersion
 from scorecard.models import Role
 from tests.factories import AssessmentFactory, MembershipFactory, OrganisationFactory, UserFactory
 
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "asean-2024-2025"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CONTENT_DIR = FIXTURES / "asean-2026-11"  # the current edition, which new assessments use
+LEGACY_DIR = FIXTURES / "asean-2024-2025"  # the first edition, superseded but still loaded
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +33,10 @@ def _test_settings(settings: Any) -> None:
 
 
 def ensure_content() -> FrameworkVersion:
-    version = FrameworkVersion.objects.filter(code="asean-2024-2025").first()
+    """Both shipped editions, as `make run` loads them; returns the current one."""
+    if not FrameworkVersion.objects.filter(code="asean-2024-2025").exists():
+        load_content(LEGACY_DIR)
+    version = FrameworkVersion.objects.filter(code="asean-2026-11").first()
     return version or load_content(CONTENT_DIR).version
 
 
@@ -44,6 +49,11 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 @pytest.fixture
 def content(db: Any) -> FrameworkVersion:
     return ensure_content()
+
+
+@pytest.fixture
+def legacy_content(content: FrameworkVersion) -> FrameworkVersion:
+    return FrameworkVersion.objects.get(code="asean-2024-2025")
 
 
 @pytest.fixture

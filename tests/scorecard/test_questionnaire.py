@@ -61,7 +61,8 @@ def test_autosave_saves_and_records_who_changed_what(assessment: Assessment, own
     response = autosave(client, assessment, "TE-01", "principle-TE", choice="3", evidence_note="Notice on app")
     assert response.status_code == 200 and "Saved at" in response.content.decode()
     # The section's and the overall progress update in place (htmx out-of-band swaps).
-    assert 'id="progress-principle-TE" hx-swap-oob="true">1/6<' in response.content.decode()
+    total = len(next(s for s in sections_for(assessment) if s.key == "principle-TE").items)
+    assert f'id="progress-principle-TE" hx-swap-oob="true">1/{total}<' in response.content.decode()
     assert 'id="overall-progress" hx-swap-oob="true">1 of ' in response.content.decode()
     autosave(client, assessment, "TE-01", "principle-TE", choice="4", evidence_note="Notice on app")
     answer = Answer.objects.get(assessment=assessment, question__code="TE-01")
@@ -152,7 +153,7 @@ def test_submit_requires_every_applicable_answer_then_locks(assessment: Assessme
     response = client.post(reverse("assessment_submit", args=[assessment.pk]))
     assert response["Location"] == reverse("assessment_results", args=[assessment.pk])
     assessment.refresh_from_db()
-    assert assessment.is_locked and assessment.results["framework_version"] == "asean-2024-2025"
+    assert assessment.is_locked and assessment.results["framework_version"] == "asean-2026-11"
     locked = autosave(client, assessment, "TE-01", "principle-TE", choice="0")
     assert "submitted and locked" in locked.content.decode()
     assert Answer.objects.get(assessment=assessment, question__code="TE-01").choice != "0"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
+from typing import Any
+
+import pytest
 
 from scorecard import engine, readiness
 from scorecard.readiness import MarketDef
@@ -111,3 +114,47 @@ def test_status_reason_from_a_stored_snapshot() -> None:
     assert readiness.status_reason(readiness.CONDITIONS, 74.9, 0, 0) == (
         "Ready with conditions: the readiness score (74.9) is under 75, the level for Ready."
     )
+
+
+# The second worked example of docs/methodology.md: Thailand's obligations in the shipped November 2026
+# edition, scored by the same pure engine the app uses.
+THAILAND_ANSWERS = {
+    "TH-LEGALBASIS": engine.AnswerValue("yes"),
+    "TH-TRANSFER": engine.AnswerValue("partial"),
+    "TH-BREACH": engine.AnswerValue("yes"),
+    "TH-DPO": engine.AnswerValue("na", na_justification="No large-scale monitoring; no sensitive data."),
+    "TH-PLATFORM": engine.AnswerValue("na", na_justification="We run no digital platform service."),
+    "TH-DPIA": engine.AnswerValue("partial"),
+    "TH-AI-WATCH": engine.AnswerValue("no"),
+}
+
+
+def thailand(content: Any, **changed: engine.AnswerValue) -> readiness.MarketReadiness:
+    from scorecard.scoring import framework_for, market_defs
+
+    framework, _ = framework_for(content)
+    answers = {}
+    for question in framework.questions:
+        if question.section == engine.PRINCIPLE:  # every principle question at full marks
+            best = max(question.options, key=lambda o: o.points)
+            checked = tuple(o.code for o in question.options) if question.scale == "checklist" else ()
+            answers[question.code] = engine.AnswerValue("checklist" if checked else best.code, checked)
+    answers |= THAILAND_ANSWERS | changed
+    scored = engine.score_assessment(framework, engine.Profile("deployer", False, frozenset({"TH"})), answers)
+    (market,) = readiness.readiness_report(scored, market_defs(content, ["TH"]))
+    return market
+
+
+@pytest.mark.django_db
+def test_worked_example_on_the_shipped_thailand_catalogue(content: Any) -> None:
+    th = thailand(content)
+    assert (th.principle_component, th.requirement_component, th.score) == (D("100.0"), D("62.5"), D("88.8"))
+    assert th.status == readiness.CONDITIONS and not th.blockers
+    assert th.conditions == tuple(
+        f"Requirement {c} is not fully met." for c in ("TH-TRANSFER", "TH-DPIA", "TH-AI-WATCH")
+    )
+    # Without a transfer mechanism the mandatory PDPA duty blocks Thailand, whatever the score.
+    th = thailand(content, **{"TH-TRANSFER": engine.AnswerValue("no")})
+    assert (th.requirement_component, th.score, th.status) == (D("50.0"), D("85.0"), readiness.NOT_READY)
+    assert [b.code for b in th.blockers] == ["TH-TRANSFER"]
+    assert th.blockers[0].legal_basis.startswith("PDPA B.E. 2562 ss.28–29")

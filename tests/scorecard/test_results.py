@@ -115,7 +115,7 @@ def test_a_content_update_changes_new_assessments_only(assessment: Assessment, o
     MarketPrincipleWeight.objects.filter(country__version=draft, country__code="VN", principle__code="TE").update(
         weight=Decimal(10)
     )
-    version_publish(version=draft)
+    version_publish(version=draft, label="Next edition")
     assert FrameworkVersion.objects.current() == draft
 
     new = assessment_create(
@@ -161,8 +161,9 @@ def test_reassessment_shows_the_change(assessment: Assessment, owner: Any) -> No
 def test_readiness_page_lists_each_market_gap_with_its_recommendation(assessment: Assessment, owner: Any) -> None:
     page = client_for(owner).get(reverse("assessment_readiness", args=[assessment.pk])).content.decode()
     assert "What to do for Viet Nam" in page
-    assert "Prepare a transfer impact assessment dossier" in page  # VN-01's recommendation
-    assert "Law 134/2025/QH15" in page
+    transfer = Question.objects.get(version=assessment.framework_version, code="VN-TRANSFER")
+    assert escape(transfer.recommendation) in page
+    assert "134/2025/QH15" in page
     assert "apply your strictest data protection standard here" in page  # Cambodia: no data protection law
 
 

@@ -89,11 +89,22 @@ class Command(BaseCommand):
 # A realistic mix rather than all best answers, so the demo shows gaps, an action plan and every status.
 MATURITY_ANSWERS = ("3", "2", "4", "1", "3", "2", "0")
 YES_PARTLY_NO_ANSWERS = ("yes", "partial", "yes", "no", "yes")
+# Market obligations: a retailer ready in Singapore, with open conditions in most markets and a gap in
+# Viet Nam's new AI Law duties, so the readiness report shows every status.
+MARKET_ANSWERS = {
+    "SG": ("yes",),
+    "MY": ("yes", "yes", "partial"),
+    "PH": ("yes", "partial"),
+    "TH": ("yes", "partial", "yes"),
+    "ID": ("yes", "partial"),
+    "VN": ("yes", "no", "partial"),
+}
 
 
 def answer_demo_questions(assessment: Assessment, by: Any, share: float = 1.0) -> None:
     """Answer the first `share` of the applicable questions, with an evidence note where there is practice."""
     maturity, yes_partly_no = cycle(MATURITY_ANSWERS), cycle(YES_PARTLY_NO_ANSWERS)
+    by_market = {code: cycle(answers) for code, answers in MARKET_ANSWERS.items()}
     questions = list(applicable_questions(assessment).values())
     for question in questions[: round(len(questions) * share)]:
         checked: list[str] = []
@@ -101,6 +112,8 @@ def answer_demo_questions(assessment: Assessment, by: Any, share: float = 1.0) -
             choice, checked = "checklist", [o.code for o in question.options.all()][:2]
         elif question.scale == Question.Scale.MATURITY:
             choice = next(maturity)
+        elif question.market is not None and question.market.code in by_market:
+            choice = next(by_market[question.market.code])
         else:
             choice = next(yes_partly_no)
         has_practice = choice not in {"0", "no"}
