@@ -16,7 +16,7 @@ def questions_for(version: FrameworkVersion) -> QuerySet[Question]:
     return (
         Question.objects.filter(version=version)
         .select_related("principle", "component", "genai_dimension", "market")
-        .prefetch_related("options", "risks")
+        .prefetch_related("options", "risks", "sources")
         .order_by("order", "code")
     )
 
@@ -25,8 +25,9 @@ def countries_for(version: FrameworkVersion) -> QuerySet[Country]:
     return (
         Country.objects.filter(version=version)
         .prefetch_related(
-            Prefetch("facts", queryset=CountryFact.objects.order_by("order")),
+            Prefetch("facts", queryset=CountryFact.objects.order_by("order").prefetch_related("sources")),
             "principle_weights__principle",
+            "readiness_index_sources",
         )
         .order_by("order", "code")
     )

@@ -5,10 +5,11 @@ One builder for all of them, so the numbers in the PDF are the numbers on the re
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any
 
-from frameworks.models import Principle, Question, RegionalInstrument
+from frameworks.citations import instruments_cited, market_citations
+from frameworks.models import Principle, Question
 
 from ..models import Assessment
 from ..readiness import status_reason
@@ -23,14 +24,6 @@ def _previous_scores(assessment: Assessment) -> dict[str, float | None] | None:
     scores = {p["code"]: p["score"] for p in previous.results["principles"]}
     scores["OVERALL"] = previous.results["overall"]["score"]
     return scores
-
-
-def _common(values: list[str]) -> str:
-    """The value most of `values` share, when at least two do; otherwise empty."""
-    if not values:
-        return ""
-    value, count = Counter(values).most_common(1)[0]
-    return value if count >= 2 else ""
 
 
 def report_context(assessment: Assessment) -> dict[str, Any]:
@@ -87,30 +80,18 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
     markets = []
     for m in results["markets"]:
         country = countries.get(m["code"])
-        facts = list(country.facts.all()) if country else []
-        # Most facts of a market share a source: the report lists each source once, numbered, and each
-        # fact refers to its number instead of repeating the source.
-        sources: dict[tuple[str, Any], int] = {}
-        source_number = {fact.pk: sources.setdefault((fact.source, fact.as_of), len(sources) + 1) for fact in facts}
+        rows = question_rows(m["requirements"])
         markets.append(
             {
                 **m,
                 "status_reason": status_reason(m["status"], m["score"], len(m["blockers"]), len(m["conditions"])),
                 "country": country,
-                "rows": question_rows(m["requirements"]),
-                "facts": facts,
-                "fact_sources": [{"number": n, "source": s, "as_of": d} for (s, d), n in sources.items()],
-                "fact_source_number": source_number,
+                "rows": rows,
+                "facts": list(country.facts.all()) if country else [],
+                # Each source document once per market, numbered; facts and requirements cite the numbers.
+                "citations": market_citations(country, [r["question"] for r in rows]),
             }
         )
-
-    # Most markets share their tier and index sources: the chapter names the common one once, and a market
-    # names its own only when it differs.
-    countries_shown = [m["country"] for m in markets if m["country"] is not None]
-    shared_sources = {
-        "tier": _common([c.tier_source for c in countries_shown if c.tier_source]),
-        "index": _common([c.readiness_index_source for c in countries_shown if c.readiness_index is not None]),
-    }
 
     actions_by_principle: dict[str, list[dict[str, Any]]] = defaultdict(list)
     actions = []
@@ -138,7 +119,6 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         "dimensions": [{**d, "rows": question_rows(d["questions"])} for d in results["dimensions"]],
         "risks": results["risks"],
         "markets": markets,
-        "shared_market_sources": shared_sources,
         "actions": actions,
         "actions_by_principle": [
             {"principle": principles.get(code), "code": code, "actions": items}
@@ -147,7 +127,7 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
             )
         ],
         "top_gaps": actions[:5],
-        "instruments": list(RegionalInstrument.objects.filter(version=version)),
+        "instruments": instruments_cited(version),
         "radar": radar_svg(
             [principles[p["code"]].short_name for p in results["principles"]],
             [p["score"] for p in results["principles"]],

@@ -27,6 +27,9 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from frameworks.freshness import stale_before
+from frameworks.models import CountryFact, FrameworkVersion, Question, RegionalInstrument
+
 from ..models import Assessment, RenderedReport
 from .branding import prepared_by
 from .context import report_context
@@ -155,6 +158,16 @@ def html_to_pdf(html: str) -> bytes:
     return pdf
 
 
+def stale_count(version: FrameworkVersion) -> int:
+    """How many of the version's checked statements are stale today (it only grows as time passes)."""
+    before = stale_before()
+    return (
+        CountryFact.objects.filter(country__version=version, checked_on__lt=before).count()
+        + Question.objects.filter(version=version, checked_on__lt=before).count()
+        + RegionalInstrument.objects.filter(version=version, checked_on__lt=before).count()
+    )
+
+
 def cache_key(assessment: Assessment, branding_digest: str) -> str:
     """Everything that changes the PDF: the answers and profile, the framework version, branding, template."""
     last_answer = assessment.answers.order_by("-updated_at").values_list("updated_at", flat=True).first()
@@ -165,6 +178,8 @@ def cache_key(assessment: Assessment, branding_digest: str) -> str:
         "last_answer": last_answer.isoformat() if last_answer else "",
         "answers": assessment.answers.count(),
         "version": assessment.framework_version.code,
+        # Facts turn stale with time alone; the report flags them, so their number is part of the key.
+        "stale": stale_count(assessment.framework_version),
         "branding": branding_digest,
         "template": TEMPLATE_REVISION,
     }

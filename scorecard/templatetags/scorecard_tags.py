@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from frameworks.freshness import is_stale
 
 from ..models import person_label
 from ..reports.charts import bar_svg
@@ -57,3 +61,29 @@ def status_badge(status: str) -> str:
 def breakable(text: str | None) -> str:
     """Text with line-break opportunities for Khmer, Lao, Myanmar and Thai (escaped by the template as usual)."""
     return add_break_opportunities(str(text)) if text else ""
+
+
+CONFIDENCE_WORDS = {"H": _("high confidence"), "M": _("medium confidence"), "?": _("uncertain")}
+
+
+@register.filter
+def confidence_words(code: str) -> str:
+    """A confidence mark in words: readers never see a bare "?"."""
+    return str(CONFIDENCE_WORDS.get(code, _("confidence not stated")))
+
+
+@register.filter
+def cite(numbers: list[int] | None) -> str:
+    """Source numbers as a reference: "[1, 3]"."""
+    return f"[{', '.join(map(str, numbers))}]" if numbers else ""
+
+
+@register.filter
+def stale(checked_on: dt.date | None) -> bool:
+    return is_stale(checked_on)
+
+
+@register.filter
+def clause(text: str | None) -> str:
+    """Text joined into a longer sentence: without its own closing full stop, so none is doubled."""
+    return (text or "").rstrip().rstrip(".")

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ..edition_updates import organisation_edition_update
 from ..forms import (
     AcceptInvitationSignupForm,
     AccountDeleteForm,
@@ -106,6 +107,7 @@ def organisation_detail(request: AuthedRequest, pk: UUID) -> HttpResponse:
             "grant_form": GrantForm(auto_id="grant_%s") if is_owner and not organisation.is_consultancy else None,
             "may_delete": is_owner and may_delete_organisation(request.user, organisation),
             "roles": Role.choices,
+            "edition_update": organisation_edition_update(organisation),
         },
     )
 

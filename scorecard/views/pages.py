@@ -9,7 +9,8 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from frameworks.models import FrameworkVersion, RegionalInstrument
+from frameworks.citations import instruments_cited
+from frameworks.models import FrameworkVersion, Source
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -23,8 +24,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def about(request: HttpRequest) -> HttpResponse:
     version = FrameworkVersion.objects.current()
-    instruments = RegionalInstrument.objects.filter(version=version) if version else []
-    return render(request, "about.html", {"version": version, "instruments": instruments})
+    context = {
+        "version": version,
+        "instruments": instruments_cited(version) if version else [],
+        "sources": list(Source.objects.filter(version=version)) if version else [],
+    }
+    return render(request, "about.html", context)
 
 
 @require_GET

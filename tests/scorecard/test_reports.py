@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from PIL import Image
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from frameworks.models import Country, CountryFact, Question
+from frameworks.models import Country, Question, Source
 from scorecard.models import BulkExport, RenderedReport, Role
 from scorecard.reports import pdf as pdf_module
 from scorecard.reports.pdf import StaticOnlyFetcher, font_config
@@ -283,28 +284,39 @@ def test_cached_report_is_per_person(assessment: Any, owner: Any, organisation: 
     assert RenderedReport.objects.filter(assessment=assessment).count() == 2
 
 
-def test_market_profile_lists_each_source_once_and_what_to_do_per_requirement(assessment: Any, owner: Any) -> None:
-    requirement = Question.objects.get(version=assessment.framework_version, code="SG-01")
+def test_market_profile_numbers_each_source_once_and_says_what_to_do(assessment: Any, owner: Any) -> None:
+    version = assessment.framework_version
+    requirement = Question.objects.filter(version=version, market__code="SG").order_by("order", "code").first()
     worst = min(requirement.options.all(), key=lambda o: o.points)
     answer_save(assessment=assessment, question=requirement, by=owner, choice=worst.code, checked=[])
-    facts = CountryFact.objects.filter(country__version=assessment.framework_version, country__code="SG")
-    client = client_for(owner)
-
-    def singapore() -> str:
-        page = client.get(reverse("report_print", args=[assessment.pk])).content.decode()
-        return page.split('<section id="market-SG"', 1)[1].split("</section>", 1)[0]
-
-    facts.update(source="Shared tracker")
-    section = singapore()
-    assert section.count("Shared tracker") == 1 and "source 1" not in section
+    page = client_for(owner).get(reverse("report_print", args=[assessment.pk])).content.decode()
+    section = page.split('<section id="market-SG"', 1)[1].split("</section>", 1)[0]
     assert f"What to do: {requirement.recommendation}" in section
+    assert "Legal basis: " in section and "Sources for Singapore" in section
 
-    # Two sources: each is listed once, numbered, and every fact points to its number.
-    facts.filter(pk=facts.order_by("order").first().pk).update(source="Another tracker")
-    section = singapore()
-    assert section.count("Shared tracker") == 1 and section.count("Another tracker") == 1
-    assert "Source 1: Another tracker" in section and "Source 2: Shared tracker" in section
-    assert section.count("[source 1;") == 1 and section.count("[source 2;") == facts.count() - 1
+    singapore = Country.objects.get(version=version, code="SG")
+    cited = {
+        *Source.objects.filter(cited_by_facts__country=singapore),
+        *Source.objects.filter(cited_by_requirements__market=singapore),
+        *singapore.readiness_index_sources.all(),
+    }
+    listed = section.split("Sources for Singapore", 1)[1]
+    assert listed.count("<li") == len(cited)
+    for source in cited:  # each document once, however many facts cite it
+        assert listed.count(f"{escape(source.publisher)}, “{escape(source.title)}”") == 1, source.code
+    # Every fact points to numbers in that list.
+    statements = section.split("Sources for Singapore", 1)[0]
+    numbers = {int(n) for refs in re.findall(r"\[([\d, ]+)\]", statements) for n in refs.split(",")}
+    assert numbers == set(range(1, len(cited) + 1))
+
+
+def test_the_readiness_index_names_its_edition_and_source(assessment: Any, owner: Any) -> None:
+    assert sorted(assessment.target_markets) == ["KH", "SG", "VN"]
+    page = client_for(owner).get(reverse("report_print", args=[assessment.pk])).content.decode()
+    singapore = page.split('<section id="market-SG"', 1)[1].split("</section>", 1)[0]
+    assert "Government AI Readiness Index 2024: 84.25 [" in singapore
+    index_source = Country.objects.get(version=assessment.framework_version, code="SG").readiness_index_sources.get()
+    assert escape(index_source.publisher) in singapore.split("Sources for Singapore", 1)[1]
 
 
 def test_render_pauses_the_garbage_collector_and_restores_it_even_when_it_fails(monkeypatch: Any) -> None:
@@ -361,27 +373,6 @@ def test_a_failed_prerender_leaves_the_download_to_render_and_retry(
     assert response.status_code == 200
     assessment.refresh_from_db()
     assert assessment.status == "submitted" and not RenderedReport.objects.exists()
-
-
-def test_readiness_sources_shared_by_the_markets_are_named_once(assessment: Any, owner: Any) -> None:
-    assert sorted(assessment.target_markets) == ["KH", "SG", "VN"]
-    countries = Country.objects.filter(version=assessment.framework_version, code__in=assessment.target_markets)
-    countries.update(tier_source="Shared tier source", readiness_index_source="Shared index source")
-    client = client_for(owner)
-
-    def sections() -> tuple[str, str]:
-        page = client.get(reverse("report_print", args=[assessment.pk])).content.decode()
-        chapter = page.split('<section id="readiness"', 1)[1].split("</section>", 1)[0]
-        return chapter, page.split('<section id="market-SG"', 1)[1].split("</section>", 1)[0]
-
-    chapter, singapore = sections()
-    assert "Shared tier source" in chapter and "Shared index source" in chapter
-    assert "Shared tier source" not in singapore and "confidence" in singapore
-
-    # A market with a source of its own names it in its profile.
-    countries.filter(code="SG").update(tier_source="Source for Singapore alone")
-    chapter, singapore = sections()
-    assert "Shared tier source" in chapter and "Source for Singapore alone" in singapore
 
 
 def test_prerender_skips_people_who_lost_access_or_were_deleted(assessment: Any, outsider: Any, owner: Any) -> None:
