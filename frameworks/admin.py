@@ -357,6 +357,7 @@ class SourceAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["code", "publisher", "title", "date", "url", "version"]
     list_filter = ["version"]
     search_fields = ["code", "publisher", "title"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, without the warning
 
 
 class MarketWeightInline(DraftOnlyInline):
