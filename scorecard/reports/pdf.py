@@ -178,6 +178,8 @@ def cache_key(assessment: Assessment, branding_digest: str) -> str:
         "last_answer": last_answer.isoformat() if last_answer else "",
         "answers": assessment.answers.count(),
         "version": assessment.framework_version.code,
+        # The cover names the edition that superseded an older one.
+        "superseded_by": getattr(assessment.framework_version.superseded_by, "code", ""),
         # Facts turn stale with time alone; the report flags them, so their number is part of the key.
         "stale": stale_count(assessment.framework_version),
         "branding": branding_digest,

@@ -87,3 +87,12 @@ def stale(checked_on: dt.date | None) -> bool:
 def clause(text: str | None) -> str:
     """Text joined into a longer sentence: without its own closing full stop, so none is doubled."""
     return (text or "").rstrip().rstrip(".")
+
+
+@register.filter
+def edition(version: Any) -> str:
+    """A content edition's label, saying when a newer one replaced it: "2024/2025 (superseded by November 2026)"."""
+    newer = version.superseded_by
+    if newer is None:
+        return str(version.label)
+    return str(_("%(label)s (superseded by %(newer)s)") % {"label": version.label, "newer": newer.label})

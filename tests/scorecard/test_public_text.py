@@ -174,3 +174,14 @@ def test_the_organisation_page_offers_the_new_edition_in_one_click(
     assert old.results == results_before and compute_results(new)["framework_version"] == "asean-2026-11"
     page = client.get(reverse("organisation_detail", args=[organisation.pk])).content.decode()
     assert 'data-testid="edition-update"' not in page
+
+
+def test_an_older_edition_says_which_edition_superseded_it(
+    legacy_content: FrameworkVersion, content: FrameworkVersion, organisation: Any, owner: Any
+) -> None:
+    old = AssessmentFactory(organisation=organisation, created_by=owner, framework_version=legacy_content)
+    client = client_for(owner)
+    for url in (reverse("assessment_detail", args=[old.pk]), reverse("report_print", args=[old.pk])):
+        assert "2024/2025 (superseded by November 2026)" in client.get(url).content.decode(), url
+    current = AssessmentFactory(organisation=organisation, created_by=owner)
+    assert "superseded" not in client.get(reverse("assessment_detail", args=[current.pk])).content.decode()
