@@ -23,6 +23,7 @@ from scorecard.models import BulkExport, RenderedReport, Role
 from scorecard.reports import pdf as pdf_module
 from scorecard.reports.pdf import StaticOnlyFetcher, font_config
 from scorecard.reports.scripts import ZWSP, add_break_opportunities
+from scorecard.scoring import compute_results
 from scorecard.services.assessments import answer_save
 from scorecard.tasks import render_bulk_export
 from tests.conftest import client_for
@@ -392,3 +393,19 @@ def test_prerender_skips_people_who_lost_access_or_were_deleted(assessment: Any,
 
 def test_a_bulk_export_deleted_before_it_runs_is_skipped(db: Any) -> None:
     assert render_bulk_export.call(str(uuid.uuid4())) is None  # e.g. its client organisation was deleted
+
+
+def test_pdf_action_numbers_match_the_page_and_the_gap_references(assessment: Any, owner: Any) -> None:
+    fill(assessment, owner)
+    client = client_for(owner)
+    pdf = client.get(reverse("report_pdf", args=[assessment.pk])).content
+    text = " ".join(pdf_text(pdf).split())
+    plan = text.rsplit("Action plan", 1)[1]
+    actions = compute_results(assessment)["actions"]
+    assert len(actions) > 10  # several principle groups, so a restart at 1 would show
+    for action in actions:  # the global rank, as on the page and in the CSV
+        assert f"{action['rank']}. {action['code']} [" in plan, action["code"]
+    # Each "Gap: see action N" sits beside the question whose action is N, and links to it.
+    reader = PdfReader(io.BytesIO(pdf))
+    targets = set(reader.named_destinations)
+    assert {f"action-{a['rank']}" for a in actions} <= targets
