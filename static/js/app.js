@@ -56,8 +56,14 @@
     }
   });
 
+  // Save section / Save and next post every answer of the page: a save still in flight is not a loss.
+  var submitting = false;
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-questionnaire")) submitting = true;
+  });
+
   window.addEventListener("beforeunload", function (event) {
-    if (pending.size > 0) {
+    if (pending.size > 0 && !submitting) {
       event.preventDefault();
       event.returnValue = "";
     }

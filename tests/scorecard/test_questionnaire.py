@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
-from frameworks.models import Question
+from frameworks.models import Principle, Question
 from scorecard.models import Answer, AnswerChange, Assessment, Role
 from scorecard.questionnaire import sections_for
 from scorecard.services.assessments import answer_revision, answer_save, missing_answers
@@ -300,3 +301,14 @@ def test_a_page_left_open_that_only_shows_the_old_answer_does_not_put_it_back(
 
 def _question(assessment: Assessment, code: str) -> Question:
     return Question.objects.get(version=assessment.framework_version, code=code)
+
+
+def test_each_principle_section_opens_with_the_guides_definition(assessment: Assessment, owner: Any) -> None:
+    client = client_for(owner)
+    for principle in Principle.objects.filter(version=assessment.framework_version):
+        url = reverse("assessment_section", args=[assessment.pk, f"principle-{principle.code}"])
+        page = client.get(url).content.decode()
+        intro = page.split('data-testid="principle-definition"', 1)[1].split("</div>", 1)[0]
+        assert escape(principle.definition) in intro and principle.guide_section in intro, principle.code
+    market = client.get(reverse("assessment_section", args=[assessment.pk, "market-SG"])).content.decode()
+    assert "principle-definition" not in market

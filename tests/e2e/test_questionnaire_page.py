@@ -1,0 +1,94 @@
+"""The questionnaire page as a person types: every note autosaves, nothing jumps under the pointer, leaving
+after Save section asks nothing, and the list of unanswered questions follows the answers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from scorecard.models import Answer, Role
+from tests.factories import AssessmentFactory, MembershipFactory
+
+pytestmark = [pytest.mark.e2e]
+
+
+@pytest.fixture
+def open_section(new_page: Any, live_server: Any) -> Any:
+    """A signed-in owner's page on one section of a fresh draft (signed in by session cookie)."""
+    membership = MembershipFactory(role=Role.OWNER)
+    assessment = AssessmentFactory(
+        organisation=membership.organisation, created_by=membership.user, uses_genai=False, target_markets=["SG"]
+    )
+    client = Client()
+    client.force_login(membership.user)
+
+    def open_(section: str) -> Any:
+        page = new_page()
+        cookie = client.cookies["sessionid"]
+        page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+        page.goto(f"/assessments/{assessment.pk}/sections/{section}/")
+        page.assessment = assessment
+        return page
+
+    return open_
+
+
+def test_an_evidence_note_on_a_question_that_allows_na_autosaves_while_typing(open_section: Any) -> None:
+    page = open_section("principle-TE")
+    card = page.locator("#q-TE-05")
+    assert card.locator("textarea").count() == 2  # the N/A justification comes first
+    card.get_by_label("Evidence note").press_sequentially("Model cards for every scoring model")
+    page.wait_for_timeout(2500)  # no blur, no click: only the typing
+    page.reload()
+    assert page.locator("#q-TE-05").get_by_label("Evidence note").input_value() == (
+        "Model cards for every scoring model"
+    )
+    assert Answer.objects.get(assessment=page.assessment, question__code="TE-05").evidence_note
+
+
+def test_save_section_right_after_typing_leaves_without_asking(open_section: Any) -> None:
+    page = open_section("principle-TE")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.locator("#q-TE-01").locator("input[type=radio]").first.check()
+    page.locator("#state-TE-01").get_by_text(re.compile("Saved at")).wait_for()
+    # Typing, then the button at once: leaving the field fires one more autosave, still in flight.
+    page.locator("#q-TE-01").get_by_label("Evidence note").fill("Notice on every channel")
+    page.get_by_role("button", name="Save and go to the next section").click()
+    page.wait_for_url(re.compile(r"/sections/principle-FE/"))
+    assert dialogs == []
+
+
+def test_a_save_does_not_move_the_buttons_under_the_pointer(open_section: Any) -> None:
+    page = open_section("principle-TE")
+    button = page.get_by_role("button", name="Save section")
+
+    def top() -> float:  # in page coordinates: Playwright scrolls to what it clicks
+        return float(button.evaluate("b => b.getBoundingClientRect().top + window.scrollY"))
+
+    before = top()
+    page.locator("#q-TE-01").get_by_label("Evidence note").fill("Notice on every channel")
+    page.locator("#q-TE-01").locator("input[type=radio]").first.check()
+    page.locator("#state-TE-01").get_by_text(re.compile("Saved at")).wait_for()
+    assert top() == before
+
+
+def test_unanswered_here_follows_the_autosaves(open_section: Any) -> None:
+    page = open_section("principle-TE")
+    listed = page.locator("#unanswered-here")
+    assert "TE-01" in listed.inner_text()
+    page.locator("#q-TE-01").locator("input[type=radio]").first.check()
+    page.locator("#state-TE-01").get_by_text(re.compile("Saved at")).wait_for()
+    assert "TE-01" not in listed.inner_text() and "TE-02" in listed.inner_text()
+
+
+def test_on_a_phone_the_questions_come_before_the_list_of_sections(open_section: Any) -> None:
+    page = open_section("principle-TE")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.get_by_role("heading", level=1).bounding_box()["y"] < 300
+    assert page.locator("#q-TE-01").bounding_box()["y"] < 844  # the first question is on the first screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
