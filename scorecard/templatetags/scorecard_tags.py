@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -96,3 +97,16 @@ def edition(version: Any) -> str:
     if newer is None:
         return str(version.label)
     return str(_("%(label)s (superseded by %(newer)s)") % {"label": version.label, "newer": newer.label})
+
+
+@register.filter
+def signed_change(value: float | Decimal | None) -> SafeString | str:
+    """A score change with its sign and colour: "+2.9" in green, "−1.5" in red, "±0" in grey."""
+    if value is None:
+        return "–"
+    number = Decimal(str(value))
+    if number > 0:
+        return format_html('<span class="text-success-emphasis fw-semibold">+{}</span>', number)
+    if number < 0:
+        return format_html('<span class="text-danger-emphasis fw-semibold">−{}</span>', -number)
+    return SafeString('<span class="text-body-secondary">±0</span>')

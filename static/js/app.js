@@ -4,7 +4,8 @@
   var pending = new Set();
   // Messages come translated from the page (data-msg-* on <body>).
   function message(name, fallback) {
-    return (document.body && document.body.dataset[name]) || fallback;
+    var form = document.querySelector("[data-questionnaire]");
+    return (form && form.dataset[name]) || (document.body && document.body.dataset[name]) || fallback;
   }
   var retryTimers = new Map();
 
@@ -41,10 +42,51 @@
     }
   });
 
+  // Signed out meanwhile (logged out in another tab, password changed, session expired): the save was
+  // redirected to the sign-in page. Keep the page and the typed answer, say so, and offer a retry.
+  function signedOut(fieldset, signInUrl) {
+    var state = stateFor(fieldset);
+    if (!state) return;
+    state.innerHTML = "";
+    var span = document.createElement("span");
+    span.className = "save-state is-error";
+    span.setAttribute("role", "alert");
+    span.textContent = message("msgSignedOut", "You were signed out; this answer was not saved.") + " ";
+    var link = document.createElement("a");
+    link.href = signInUrl;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = message("msgSignIn", "Sign in again (new tab)");
+    var retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "btn btn-sm btn-outline-primary ms-2";
+    retry.textContent = message("msgRetry", "Retry");
+    retry.addEventListener("click", function () { window.htmx.trigger(fieldset, "change"); });
+    span.appendChild(link);
+    span.appendChild(retry);
+    state.appendChild(span);
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // Here detail.elt is the swap target (the state line); the card that asked is requestConfig.elt.
+    var fieldset = (event.detail.requestConfig && event.detail.requestConfig.elt) || event.detail.elt;
+    if (!fieldset.classList || !fieldset.classList.contains("question-card")) return;
+    var xhr = event.detail.xhr;
+    var asked = new URL(event.detail.requestConfig.path, window.location.href).pathname;
+    if (xhr && xhr.responseURL && new URL(xhr.responseURL).pathname !== asked) {
+      event.detail.shouldSwap = false;
+      event.detail.signedOut = true;
+      fieldset.dataset.signedOut = "1";
+      signedOut(fieldset, xhr.responseURL);
+    }
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     var fieldset = event.detail.elt;
     if (!fieldset.classList || !fieldset.classList.contains("question-card")) return;
-    if (event.detail.successful) {
+    if (fieldset.dataset.signedOut) {
+      delete fieldset.dataset.signedOut;  // still pending: leaving now would lose the answer
+    } else if (event.detail.successful) {
       pending.delete(fieldset);
       var saved = fieldset.querySelector(".save-state.is-saved");
       fieldset.classList.toggle("is-unanswered", !saved);
@@ -54,6 +96,12 @@
       showError(fieldset, message("msgNotSaved", "Not saved yet. Your answer is kept here and will be retried."));
       scheduleRetry(fieldset);
     }
+  });
+
+  // Forms that end something ask first (e.g. submitting locks the answers); without JavaScript they just post.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 
   // Save section / Save and next post every answer of the page: a save still in flight is not a loss.

@@ -92,3 +92,52 @@ def test_on_a_phone_the_questions_come_before_the_list_of_sections(open_section:
     assert page.get_by_role("heading", level=1).bounding_box()["y"] < 300
     assert page.locator("#q-TE-01").bounding_box()["y"] < 844  # the first question is on the first screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_an_autosave_after_signing_out_keeps_the_answer_and_retries_after_signing_in(
+    open_section: Any, live_server: Any
+) -> None:
+    page = open_section("principle-TE")
+    session = next(c for c in page.context.cookies() if c["name"] == "sessionid")
+    page.context.clear_cookies(name="sessionid")  # as if signed out in another tab
+    note = page.locator("#q-TE-01").get_by_label("Evidence note")
+    note.press_sequentially("Notice on every channel")
+    state = page.locator("#state-TE-01")
+    state.get_by_text("You were signed out; this answer was not saved.").wait_for()
+    assert note.input_value() == "Notice on every channel"
+    assert page.locator("#q-TE-01 form, #q-TE-01 input[name=password]").count() == 0  # no log-in page swapped in
+    assert not Answer.objects.filter(assessment=page.assessment).exists()
+    page.context.add_cookies([session])  # signed in again in the new tab
+    state.get_by_role("button", name="Retry").click()
+    state.get_by_text(re.compile("Saved at")).wait_for()
+    assert Answer.objects.get(assessment=page.assessment, question__code="TE-01").evidence_note == (
+        "Notice on every channel"
+    )
+
+
+def test_submitting_asks_for_confirmation_first(open_section: Any) -> None:
+    from scorecard.services.assessments import answer_save, applicable_questions
+
+    page = open_section("principle-TE")
+    assessment = page.assessment
+    for question in applicable_questions(assessment).values():
+        option = question.options.first()
+        answer_save(
+            assessment=assessment,
+            question=question,
+            by=assessment.created_by,
+            choice="checklist" if question.scale == "checklist" else option.code,
+            checked=[],
+        )
+    page.goto(f"/assessments/{assessment.pk}/")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Submit assessment").click()
+    page.wait_for_timeout(500)
+    assessment.refresh_from_db()
+    assert asked and "locked" in asked[0] and assessment.status == "draft"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Submit assessment").click()
+    page.wait_for_url(re.compile(r"/results/"))
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted"

@@ -201,3 +201,20 @@ def test_a_draft_preview_says_what_is_not_answered_yet(assessment: Assessment, o
     assessment_submit(assessment=assessment, by=owner)
     body = client.get(reverse("assessment_results", args=[assessment.pk])).content.decode()
     assert "not answered yet" not in body and 'data-testid="preview-notice"' not in body
+
+
+def test_a_change_since_the_last_assessment_is_signed_and_coloured(assessment: Assessment, owner: Any) -> None:
+    answer_everything(assessment, owner)
+    assessment_submit(assessment=assessment, by=owner)
+    client = client_for(owner)
+    client.post(reverse("assessment_reassess", args=[assessment.pk]))
+    new = Assessment.objects.exclude(pk=assessment.pk).get()
+    for question in Question.objects.filter(version=new.framework_version, principle__code="TE", market__isnull=True):
+        best = max(question.options.all(), key=lambda o: o.points)
+        choice = "checklist" if question.scale == "checklist" else best.code
+        checked = [o.code for o in question.options.all()] if question.scale == "checklist" else []
+        answer_save(assessment=new, question=question, by=owner, choice=choice, checked=checked)
+    page = client.get(reverse("assessment_results", args=[new.pk]))
+    change = page.context["overall_change"]
+    assert change > 0
+    assert f'<span class="text-success-emphasis fw-semibold">+{change}</span> points' in page.content.decode()
