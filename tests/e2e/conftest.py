@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.test import Client
 
 # Playwright's sync API runs an event loop in this thread; the Django calls the tests make are still
 # plain synchronous ones.
@@ -54,3 +55,27 @@ def new_page(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def open_section(new_page: Any, live_server: Any) -> Any:
+    """A signed-in owner's page on one section of a fresh draft (signed in by session cookie)."""
+    from scorecard.models import Role
+    from tests.factories import AssessmentFactory, MembershipFactory
+
+    membership = MembershipFactory(role=Role.OWNER)
+    assessment = AssessmentFactory(
+        organisation=membership.organisation, created_by=membership.user, uses_genai=False, target_markets=["SG"]
+    )
+    client = Client()
+    client.force_login(membership.user)
+
+    def open_(section: str) -> Any:
+        page = new_page()
+        cookie = client.cookies["sessionid"]
+        page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+        page.goto(f"/assessments/{assessment.pk}/sections/{section}/")
+        page.assessment = assessment
+        return page
+
+    return open_

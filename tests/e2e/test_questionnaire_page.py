@@ -7,33 +7,10 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from scorecard.models import Answer, Role
-from tests.factories import AssessmentFactory, MembershipFactory
+from scorecard.models import Answer
 
 pytestmark = [pytest.mark.e2e]
-
-
-@pytest.fixture
-def open_section(new_page: Any, live_server: Any) -> Any:
-    """A signed-in owner's page on one section of a fresh draft (signed in by session cookie)."""
-    membership = MembershipFactory(role=Role.OWNER)
-    assessment = AssessmentFactory(
-        organisation=membership.organisation, created_by=membership.user, uses_genai=False, target_markets=["SG"]
-    )
-    client = Client()
-    client.force_login(membership.user)
-
-    def open_(section: str) -> Any:
-        page = new_page()
-        cookie = client.cookies["sessionid"]
-        page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
-        page.goto(f"/assessments/{assessment.pk}/sections/{section}/")
-        page.assessment = assessment
-        return page
-
-    return open_
 
 
 def test_an_evidence_note_on_a_question_that_allows_na_autosaves_while_typing(open_section: Any) -> None:
