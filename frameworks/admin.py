@@ -17,6 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import models
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -42,17 +43,49 @@ from .models import (
 from .versioning import version_clone, version_diff, version_publish
 
 
-def _editable(obj: Any) -> bool:
+def _version_of(obj: Any) -> FrameworkVersion | None:
     version = obj if isinstance(obj, FrameworkVersion) else getattr(obj, "version", None)
     if version is None and hasattr(obj, "country"):
         version = obj.country.version
     if version is None and hasattr(obj, "question"):
         version = obj.question.version
+    return version
+
+
+def _editable(obj: Any) -> bool:
+    version = _version_of(obj)
     return version is None or version.status == FrameworkVersion.Status.DRAFT
 
 
+SOURCE_FIELDS = ("sources", "readiness_index_sources")
+
+
+def _limit_sources(form: Any, version: FrameworkVersion | None) -> Any:
+    """A record cites sources of its own version only (a plain, labelled list instead of an autocomplete
+    that searched every version's sources and had no accessible name)."""
+    for name in SOURCE_FIELDS:
+        if name in form.base_fields:
+            field = form.base_fields[name]
+            field.queryset = Source.objects.filter(version=version) if version else Source.objects.none()
+            field.widget.attrs.update({"size": 6, "aria-label": str(field.label)})
+    return form
+
+
 class DraftOnlyMixin:
-    """Content of a published version can be viewed but not changed or deleted."""
+    """Content of a published version can be viewed but not changed or deleted.
+
+    Its change page says why and offers to draft a new version (templates/admin/frameworks/change_form.html).
+    """
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        return _limit_sources(form, _version_of(obj) if obj is not None else None)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        version = _version_of(obj) if obj is not None else None
+        context = {"content_version": version, "content_read_only": version is not None and not _editable(obj)}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **context})  # type: ignore[misc]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_change_permission(request, obj) and (obj is None or _editable(obj))  # type: ignore[misc]
@@ -61,9 +94,38 @@ class DraftOnlyMixin:
         return super().has_delete_permission(request, obj) and (obj is None or _editable(obj))  # type: ignore[misc]
 
 
-class DraftOnlyInline(DraftOnlyMixin, admin.TabularInline):
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """The "delete" box of each row says which row it deletes (it has no visible label of its own)."""
+
+    def add_fields(self, form: Any, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            row = index + 1 if index is not None else ""
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete row %(row)s") % {"row": row}
+
+
+class DraftOnlyInline(admin.TabularInline):
     extra = 0
+    formset = LabelledInlineFormSet
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or _editable(obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or _editable(obj))
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        _limit_sources(formset.form, _version_of(obj) if obj is not None else None)
+        return formset
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # A tabular inline shows its labels only as column headings: name each input for screen readers.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(db_field.verbose_name))
+        return field
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_add_permission(request, obj) and (obj is None or _editable(obj))
@@ -257,7 +319,6 @@ class QuestionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     search_fields = ["code", "text", "guidance", "recommendation"]
     list_select_related = ["principle", "market", "version"]
     filter_horizontal = ["risks"]
-    autocomplete_fields = ["sources"]
     inlines = [OptionInline]
     fieldsets = [
         (None, {"fields": ["version", "code", "order", "text"]}),
@@ -330,7 +391,6 @@ class CountryFactInline(DraftOnlyInline):
         "confidence",
         "confidence_note",
     ]
-    autocomplete_fields = ["sources"]
 
 
 @admin.register(CountryFact)
@@ -341,7 +401,6 @@ class CountryFactAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_filter = [FreshnessFilter, "country__version", "confidence", "topic", "country__name"]
     search_fields = ["code", "summary", "sources__title", "sources__publisher"]
     list_select_related = ["country__version"]
-    autocomplete_fields = ["sources"]
 
     @admin.display(description=_("fact"))
     def short_summary(self, obj: CountryFact) -> str:
@@ -369,7 +428,6 @@ class MarketWeightInline(DraftOnlyInline):
 class CountryAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["code", "name", "readiness_index", "has_data_protection_law", "version"]
     list_filter = ["version", "has_data_protection_law"]
-    autocomplete_fields = ["readiness_index_sources"]
     search_fields = ["code", "name"]
     inlines = [CountryFactInline, MarketWeightInline]
 
@@ -378,5 +436,4 @@ class CountryAdmin(DraftOnlyMixin, admin.ModelAdmin):
 class RegionalInstrumentAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["code", "name", "status", "checked_on", "confidence", "version"]
     list_filter = [FreshnessFilter, "version", "confidence"]
-    autocomplete_fields = ["sources"]
     search_fields = ["code", "name", "summary"]

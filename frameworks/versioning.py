@@ -96,6 +96,7 @@ class Change:
     what: str  # e.g. "question TE-03"
     fields: tuple[str, ...] = ()
     market: str = ""  # the country code for a market's facts and requirements
+    values: tuple[tuple[str, str, str], ...] = ()  # (field, before, after) in words, for side-by-side reading
 
     @property
     def code(self) -> str:
@@ -157,9 +158,24 @@ def version_diff(old: FrameworkVersion, new: FrameworkVersion) -> list[Change]:
             kind = "re-weighted"
         else:
             kind = "changed"
-        changes.append(Change(kind, key, fields, market=after[key][1]))
+        values = tuple((f, _shown(old_record.get(f)), _shown(new_record.get(f))) for f in fields)
+        changes.append(Change(kind, key, fields, market=after[key][1], values=values))
     order = {"added": 0, "removed": 1, "re-weighted": 2, "reworded": 3, "changed": 4}
     return sorted(changes, key=lambda c: (order[c.kind], c.what))
+
+
+def _shown(value: Any, limit: int = 600) -> str:
+    """A field's value as an admin reads it in the comparison: text as is, lists and mappings compacted."""
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        text = ", ".join(
+            str(item.get("code", item)) if isinstance(item, dict) else str(item)
+            for item in (value if isinstance(value, list) else [f"{k}: {v}" for k, v in value.items()])
+        )
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _diff_cache: dict[tuple[int, str, int, str], list[Change]] = {}

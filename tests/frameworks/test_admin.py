@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from frameworks.models import Country, FrameworkVersion, Question
+from frameworks.versioning import version_clone
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,49 @@ def test_question_form_offers_only_its_own_versions_records(staff: Client, conte
     form = staff.get(reverse("admin:frameworks_question_change", args=[question.pk])).context["adminform"].form
     assert {p.version_id for p in form.fields["principle"].queryset} == {draft.pk}
     assert form.fields["risks"].queryset.count() == 6
+
+
+# The admin explains itself: how content is edited, why a published item is read-only, what changed.
+
+
+def test_the_index_explains_draft_edit_publish_and_lists_content_first(staff: Client, content: Any) -> None:
+    page = staff.get(reverse("admin:index"))
+    html = page.content.decode()
+    assert "Keeping the reference content current" in html and "docs/admin-guide.md" in html
+    labels = [app["app_label"] for app in page.context["app_list"]]
+    assert labels[:2] == ["frameworks", "scorecard"]
+
+
+def test_a_published_question_says_why_it_is_read_only_and_offers_a_draft(staff: Client, content: Any) -> None:
+    question = Question.objects.get(version=content, code="TE-01")
+    html = staff.get(reverse("admin:frameworks_question_change", args=[question.pk])).content.decode()
+    assert "Read-only: this belongs to the published edition November 2026" in html
+    assert 'value="draft_new_version"' in html
+    staff.post(
+        reverse("admin:frameworks_frameworkversion_changelist"),
+        {"action": "draft_new_version", "_selected_action": [content.pk]},
+    )
+    draft = FrameworkVersion.objects.get(status="draft")
+    editable = Question.objects.get(version=draft, code="TE-01")
+    html = staff.get(reverse("admin:frameworks_question_change", args=[editable.pk])).content.decode()
+    assert "Read-only" not in html and f"You are editing the draft {draft.code}" in html
+
+
+def test_the_comparison_shows_old_and_new_wording_side_by_side(staff: Client, content: Any) -> None:
+    draft = version_clone(source=content, code="asean-next", label="next")
+    old_text = Question.objects.get(version=content, code="TE-01").text
+    Question.objects.filter(version=draft, code="TE-01").update(text="Do you tell people, in plain words?")
+    html = staff.post(
+        reverse("admin:frameworks_frameworkversion_changelist"),
+        {"action": "compare_two", "_selected_action": [content.pk, draft.pk]},
+    ).content.decode()
+    row = html.split("question TE-01", 1)[1].split("</tr>", 1)[0]
+    assert 'class="before">' + old_text.split(",")[0] in row
+    assert 'class="after">Do you tell people, in plain words?' in row
+
+
+def test_inline_fields_are_named_for_screen_readers(staff: Client, content: Any) -> None:
+    draft = version_clone(source=content, code="asean-next2", label="next")
+    country = Country.objects.get(version=draft, code="VN")
+    html = staff.get(reverse("admin:frameworks_country_change", args=[country.pk])).content.decode()
+    assert 'aria-label="weight"' in html
