@@ -7,15 +7,26 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from .models import Assessment, ConsultantGrant, Membership, Organisation
+from .models import Assessment, AuditEntry, ConsultantGrant, Membership, Organisation
 
 
 class MembershipInline(admin.TabularInline):
+    """Who belongs to the organisation, read-only: membership changes only through the organisation's own
+    owners in the product (invitations, roles), so that no administrator can add themselves and read answers."""
+
     model = Membership
     extra = 0
     fields = ["user", "role", "created_at"]
-    readonly_fields = ["created_at"]
-    autocomplete_fields = ["user"]
+    readonly_fields = ["user", "role", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Organisation)
@@ -79,3 +90,24 @@ class ConsultantGrantAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["consultancy__name", "client__name"]
     readonly_fields = ["client", "consultancy", "role", "granted_by", "created_at", "revoked_at"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: nobody adds, edits or deletes an entry, administrators included."""
+
+    list_display = ["created_at", "action", "user_email", "organisation", "assessment_id", "detail"]
+    list_filter = ["action"]
+    search_fields = ["user_email", "organisation__name", "action"]
+    date_hierarchy = "created_at"
+    fields = ("created_at", "action", "user", "user_email", "organisation", "assessment_id", "detail")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -75,6 +75,11 @@ class Organisation(models.Model):
         on_delete=models.SET_NULL,
         related_name="created_clients",
     )
+    members_must_use_mfa = models.BooleanField(
+        _("members must use two-factor authentication"),
+        default=False,
+        help_text=_("Everyone who opens this organisation must have set up an authenticator app first."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -313,3 +318,32 @@ class BulkExport(models.Model):
     @property
     def total(self) -> int:
         return len(self.assessment_ids)
+
+
+class AuditEntry(models.Model):
+    """Who did what, when: one row per write made through a service (pretix `log_action`, Zulip `RealmAuditLog`).
+
+    The links are kept loose on purpose (SET_NULL, a bare assessment id, a copy of the e-mail) so that deleting an
+    account, an organisation or an assessment never deletes or blocks the trail that records it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_email = models.CharField(max_length=254, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    assessment_id = models.UUIDField(null=True, blank=True)
+    action = models.CharField(max_length=40)
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "created_at"], name="audit_org_created")]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.user_email or 'system'} at {self.created_at:%Y-%m-%d %H:%M}"

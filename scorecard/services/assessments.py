@@ -1,4 +1,13 @@
-"""Writes for assessments and answers. Every write checks the assessment is still a draft."""
+"""Writes for assessments and answers.
+
+Every write locks the assessment's row, reads its state again under the lock, refuses to change a submitted
+assessment, saves only the fields it changes, and leaves an audit entry. Why: a write that trusted the copy a view
+loaded earlier could put back a state that someone else changed meanwhile (a profile saved while the assessment
+was being submitted sent it back to draft and wiped its results).
+
+Refusals raise ServiceError (NotAllowed when the caller's role is too low); problems in an answer raise
+ValidationError.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -19,12 +28,22 @@ from django.utils.translation import gettext as _
 from frameworks.models import FrameworkVersion, Question
 
 from .. import engine
-from ..models import Answer, AnswerChange, Assessment, Organisation
+from ..models import Answer, AnswerChange, Assessment, Organisation, Role
+from ..permissions import role_allows
 from ..questionnaire import is_answered
 from ..scoring import compute_results, framework_for, profile_for
 from ..tasks import prerender_report
+from .audit import audit_record
+from .errors import NotAllowed, ServiceError
 
 MAX_TEXT = 10_000
+SHOWN_CHARS = 40  # the most of a value someone sent that a message repeats back
+SHOWN_CODES = 10  # and the most unknown codes it lists
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
 def answer_problems(
@@ -51,12 +70,15 @@ def answer_problems(
         if choice == engine.NOT_APPLICABLE:
             problems.append(_("“Not applicable” is not allowed for this question."))
         else:
-            problems.append(_("“%(choice)s” is not one of this question's answers.") % {"choice": choice})
+            problems.append(_("“%(choice)s” is not one of this question's answers.") % {"choice": _shown(choice)})
     if choice == engine.NOT_APPLICABLE and not na_justification.strip():
         problems.append(_("Explain why the question does not apply."))
     unknown = [c for c in checked if c not in option_codes]
     if unknown:
-        problems.append(_("Unknown practices: %(codes)s.") % {"codes": ", ".join(map(str, unknown))})
+        codes = ", ".join(_shown(code) for code in unknown[:SHOWN_CODES])
+        if len(unknown) > SHOWN_CODES:
+            codes += " " + _("and %(n)s more") % {"n": len(unknown) - SHOWN_CODES}
+        problems.append(_("Unknown practices: %(codes)s.") % {"codes": codes})
     if checked and question.scale != Question.Scale.CHECKLIST:
         problems.append(_("This question does not take a checklist."))
     if evidence_link:
@@ -77,9 +99,61 @@ def applicable_questions(assessment: Assessment) -> dict[str, Question]:
     return {q.code: questions[q.code] for q in framework.questions if engine.is_applicable(q, profile)}
 
 
+class Profile(TypedDict):
+    """What describes the organisation being assessed; it decides which questions apply."""
+
+    name: str
+    sector: str
+    size: str
+    ai_role: str
+    uses_genai: bool
+    target_markets: list[str]
+
+
+PROFILE_FIELDS = ("name", "sector", "size", "ai_role", "uses_genai", "target_markets")
+
+
+def _ensure_may_edit(role: str | None) -> None:
+    """The role floor for every write here. `role` is the caller's role on the organisation, when the caller
+    knows it; views also check it before calling, so this is the second line."""
+    if role is not None and not role_allows(role, Role.EDITOR):
+        raise NotAllowed(_("You can view this assessment but not change it."))
+
+
 def _ensure_draft(assessment: Assessment) -> None:
     if assessment.is_locked:
-        raise ValidationError(_("This assessment is submitted and locked. Start a re-assessment to change answers."))
+        raise ServiceError(_("This assessment is submitted and locked. Start a re-assessment to change answers."))
+
+
+def _lock(assessment: Assessment) -> Assessment:
+    """The assessment's row, locked until the transaction ends and read again: its state as it is now, not as
+    the caller's copy remembers it. Must run inside a transaction."""
+    return Assessment.objects.select_for_update().select_related("framework_version").get(pk=assessment.pk)
+
+
+def _new_assessment(
+    *, organisation: Organisation, by: User, profile: Profile, previous: Assessment | None = None
+) -> Assessment:
+    version = FrameworkVersion.objects.current()
+    if version is None:
+        raise ServiceError(_("No framework content is published yet. Ask an administrator to load it."))
+    if organisation.is_consultancy:
+        raise ServiceError(_("Assessments belong to client organisations, not to the consultancy itself."))
+    assessment = Assessment.objects.create(
+        organisation=organisation,
+        framework_version=version,
+        name=profile["name"],
+        sector=profile["sector"],
+        size=profile["size"],
+        ai_role=profile["ai_role"],
+        uses_genai=profile["uses_genai"],
+        target_markets=sorted(set(profile["target_markets"])),
+        created_by=by,
+        previous=previous,
+    )
+    if previous is not None:
+        _prefill_from(assessment, previous, by=by)
+    return assessment
 
 
 @transaction.atomic
@@ -87,33 +161,46 @@ def assessment_create(
     *,
     organisation: Organisation,
     by: User,
+    role: str | None = None,
     name: str,
     sector: str,
     size: str,
     ai_role: str,
     uses_genai: bool,
     target_markets: list[str],
-    previous: Assessment | None = None,
 ) -> Assessment:
-    version = FrameworkVersion.objects.current()
-    if version is None:
-        raise ValidationError(_("No framework content is published yet. Ask an administrator to load it."))
-    if organisation.is_consultancy:
-        raise ValidationError(_("Assessments belong to client organisations, not to the consultancy itself."))
-    assessment = Assessment.objects.create(
-        organisation=organisation,
-        framework_version=version,
-        name=name,
-        sector=sector,
-        size=size,
-        ai_role=ai_role,
-        uses_genai=uses_genai,
-        target_markets=sorted(set(target_markets)),
-        created_by=by,
-        previous=previous,
+    _ensure_may_edit(role)
+    profile: Profile = {
+        "name": name,
+        "sector": sector,
+        "size": size,
+        "ai_role": ai_role,
+        "uses_genai": uses_genai,
+        "target_markets": target_markets,
+    }
+    assessment = _new_assessment(organisation=organisation, by=by, profile=profile)
+    audit_record(by=by, action="assessment.create", assessment=assessment, detail=assessment.name)
+    return assessment
+
+
+@transaction.atomic
+def assessment_create_from_import(
+    *, organisation: Organisation, by: User, role: str | None = None, profile: Profile, answers: list[Answer]
+) -> Assessment:
+    """A new draft from an import file that has already been validated (scorecard.transfer): `answers` are
+    unsaved Answer objects without an assessment. All or nothing."""
+    _ensure_may_edit(role)
+    assessment = _new_assessment(organisation=organisation, by=by, profile=profile)
+    for answer in answers:
+        answer.assessment = assessment
+        answer.updated_by = by
+    Answer.objects.bulk_create(answers)
+    audit_record(
+        by=by,
+        action="assessment.import",
+        assessment=assessment,
+        detail=_("%(name)s: %(n)s answers from a JSON file") % {"name": assessment.name, "n": len(answers)},
     )
-    if previous is not None:
-        _prefill_from(assessment, previous, by=by)
     return assessment
 
 
@@ -145,13 +232,37 @@ def _prefill_from(assessment: Assessment, previous: Assessment, *, by: User) -> 
 
 
 @transaction.atomic
-def assessment_update_profile(*, assessment: Assessment, **profile: Any) -> Assessment:
-    _ensure_draft(assessment)
-    for key in ("name", "sector", "size", "ai_role", "uses_genai"):
-        setattr(assessment, key, profile[key])
-    assessment.target_markets = sorted(set(profile["target_markets"]))
-    assessment.save()
-    return assessment
+def assessment_update_profile(
+    *,
+    assessment: Assessment,
+    by: User,
+    role: str | None = None,
+    name: str,
+    sector: str,
+    size: str,
+    ai_role: str,
+    uses_genai: bool,
+    target_markets: list[str],
+) -> Assessment:
+    """Change a draft's profile. Returns the assessment as saved; the caller's copy may be out of date."""
+    _ensure_may_edit(role)
+    locked = _lock(assessment)
+    _ensure_draft(locked)
+    new: dict[str, Any] = {
+        "name": name,
+        "sector": sector,
+        "size": size,
+        "ai_role": ai_role,
+        "uses_genai": uses_genai,
+        "target_markets": sorted(set(target_markets)),
+    }
+    changed = [key for key in PROFILE_FIELDS if getattr(locked, key) != new[key]]
+    if changed:
+        for key in changed:
+            setattr(locked, key, new[key])
+        locked.save(update_fields=[*changed, "updated_at"])
+        audit_record(by=by, action="assessment.profile", assessment=locked, detail=", ".join(changed))
+    return locked
 
 
 @transaction.atomic
@@ -166,16 +277,19 @@ def answer_save(
     evidence_link: str = "",
     na_justification: str = "",
     section: str = "",
+    role: str | None = None,
 ) -> Answer:
-    """Save one answer and record the change. Raises ValidationError (nothing saved) when it is not valid.
+    """Save one answer and record the change. Raises ValidationError (nothing saved) when it is not valid,
+    ServiceError when the assessment cannot be changed.
 
     Each question has its own row, locked while it is written, so two tabs answering different questions
     never overwrite each other.
     """
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _ensure_may_edit(role)
+    locked = _lock(assessment)
     _ensure_draft(locked)
     if question.version_id != locked.framework_version_id:
-        raise ValidationError(_("That question is not part of this assessment."))
+        raise ServiceError(_("That question is not part of this assessment."))
     if question.scale == Question.Scale.CHECKLIST and checked and not choice:
         choice = engine.CHECKLIST  # ticking a practice answers the checklist
     problems = answer_problems(
@@ -209,6 +323,8 @@ def answer_save(
         AnswerChange.objects.create(
             assessment=locked, question_code=question.code, changed_by=by, before=before, after=after
         )
+        # AnswerChange keeps the before and after; the audit trail notes that it happened, beside other writes.
+        audit_record(by=by, action="answer.save", assessment=locked, detail=question.code)
     if section:
         Assessment.objects.filter(pk=locked.pk).update(
             last_section=section, last_question=question.code, updated_at=timezone.now()
@@ -279,6 +395,7 @@ def answer_save_from_page(
     evidence_link: str = "",
     na_justification: str = "",
     section: str = "",
+    role: str | None = None,
 ) -> PageSave:
     """Save an answer sent from a questionnaire page without silently undoing a later change by someone else.
 
@@ -289,9 +406,10 @@ def answer_save_from_page(
     * someone did, and the page still holds what it was shown: keep theirs, save nothing;
     * someone did, and this person changed it too: their deliberate edit is saved (the last save wins, as
       everywhere), the other version stays in the change history, and the caller tells them.
-    Raises ValidationError (nothing saved) like answer_save.
+    Raises ValidationError or ServiceError (nothing saved) like answer_save.
     """
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)  # saves of one assessment queue here
+    _ensure_may_edit(role)
+    locked = _lock(assessment)  # saves of one assessment queue here
     _ensure_draft(locked)
     fields: dict[str, Any] = {
         "choice": choice,
@@ -303,11 +421,11 @@ def answer_save_from_page(
     stored = Answer.objects.filter(assessment=locked, question=question).select_related("updated_by").first()
     mine = _revision_of(_as_stored(question, **fields))
     if shown is None or stored is None or answer_revision(stored) in (shown, mine):
-        answer = answer_save(assessment=locked, question=question, by=by, section=section, **fields)
+        answer = answer_save(assessment=locked, question=question, by=by, section=section, role=role, **fields)
         return PageSave(revision=answer_revision(answer))
     if mine == shown:
         return PageSave(revision=shown, overlap=Overlap(stored.updated_by, stored.updated_at, kept_theirs=True))
-    answer = answer_save(assessment=locked, question=question, by=by, section=section, **fields)
+    answer = answer_save(assessment=locked, question=question, by=by, section=section, role=role, **fields)
     return PageSave(
         revision=answer_revision(answer), overlap=Overlap(stored.updated_by, stored.updated_at, kept_theirs=False)
     )
@@ -321,44 +439,64 @@ def missing_answers(assessment: Assessment) -> list[str]:
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, by: User) -> Assessment:
-    locked = Assessment.objects.select_for_update().select_related("framework_version").get(pk=assessment.pk)
+def assessment_submit(*, assessment: Assessment, by: User, role: str | None = None) -> Assessment:
+    """Store the results and lock the assessment. Returns it as saved."""
+    _ensure_may_edit(role)
+    locked = _lock(assessment)
     _ensure_draft(locked)
     missing = missing_answers(locked)
     if missing:
-        raise ValidationError(
+        raise ServiceError(
             _("%(n)s question(s) still need an answer: %(codes)s.") % {"n": len(missing), "codes": ", ".join(missing)}
         )
     locked.results = compute_results(locked)
     locked.status = Assessment.Status.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.submitted_by = by
-    locked.save()
+    locked.save(update_fields=["results", "status", "submitted_at", "submitted_by", "updated_at"])
+    audit_record(by=by, action="assessment.submit", assessment=locked, detail=locked.name)
     if settings.REPORT_PRERENDER:
         transaction.on_commit(lambda: prerender_report.enqueue(str(locked.pk), by.pk))
     return locked
 
 
 @transaction.atomic
-def assessment_reassess(*, assessment: Assessment, by: User) -> Assessment:
-    """A new draft on the current content, pre-filled from `assessment`."""
-    return assessment_create(
-        organisation=assessment.organisation,
-        by=by,
-        name=_("%(name)s (re-assessment)") % {"name": assessment.name},
-        sector=assessment.sector,
-        size=assessment.size,
-        ai_role=assessment.ai_role,
-        uses_genai=assessment.uses_genai,
-        target_markets=list(assessment.target_markets),
-        previous=assessment,
+def assessment_reassess(*, assessment: Assessment, by: User, role: str | None = None) -> tuple[Assessment, bool]:
+    """A new draft on the current content, pre-filled from `assessment`, and True; or, when a draft made from
+    `assessment` already exists, that draft and False. Why: "Re-assess" posted twice (a double click, two tabs,
+    two colleagues) must not start two drafts. The lock on `assessment` queues concurrent calls, so the second
+    one finds the first one's draft."""
+    _ensure_may_edit(role)
+    previous = _lock(assessment)
+    existing = (
+        Assessment.objects.filter(previous=previous, status=Assessment.Status.DRAFT).order_by("created_at").first()
     )
+    if existing is not None:
+        return existing, False
+    profile: Profile = {
+        "name": _("%(name)s (re-assessment)") % {"name": previous.name},
+        "sector": previous.sector,
+        "size": previous.size,
+        "ai_role": previous.ai_role,
+        "uses_genai": previous.uses_genai,
+        "target_markets": list(previous.target_markets),
+    }
+    draft = _new_assessment(organisation=previous.organisation, by=by, profile=profile, previous=previous)
+    audit_record(
+        by=by,
+        action="assessment.reassess",
+        assessment=draft,
+        detail=_("re-assessment of %(name)s (%(pk)s)") % {"name": previous.name, "pk": previous.pk},
+    )
+    return draft, True
 
 
 @transaction.atomic
-def assessment_delete(*, assessment: Assessment) -> None:
+def assessment_delete(*, assessment: Assessment, by: User, role: str | None = None) -> None:
     """Delete a draft. Submitted assessments are kept: they are the record of what was assessed."""
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _ensure_may_edit(role)
+    locked = _lock(assessment)
     if locked.is_locked:
-        raise ValidationError(_("Submitted assessments cannot be deleted; they are kept as a record."))
+        raise ServiceError(_("Submitted assessments cannot be deleted; they are kept as a record."))
+    audit_record(by=by, action="assessment.delete", assessment=locked, detail=locked.name)
     locked.delete()

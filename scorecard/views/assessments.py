@@ -6,6 +6,7 @@ import json
 from typing import TypedDict
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,21 +23,36 @@ from frameworks.models import Country, FrameworkVersion
 
 from ..answer_forms import AnswerForm
 from ..forms import AssessmentProfileForm
-from ..models import Assessment, Role, person_label
+from ..history import history_rows
+from ..models import Assessment, Organisation, Role, person_label
 from ..permissions import AuthedRequest
 from ..questionnaire import Section, progress, sections_for
 from ..selectors import assessment_get_for, organisation_get_for
 from ..services import assessments as services
-from ..transfer import assessment_export, assessment_import
+from ..services.errors import ServiceError
+from ..transfer import ImportRefused, assessment_export, assessment_import, too_large_message, unchecked_message
+from .refusals import refuse
 
 
 def _markets(version: FrameworkVersion | None) -> list[tuple[str, str]]:
     return list(Country.objects.filter(version=version).values_list("code", "name")) if version else []
 
 
-def _profile_kwargs(form: AssessmentProfileForm) -> dict[str, object]:
+def _profile_kwargs(form: AssessmentProfileForm) -> services.Profile:
     data = form.cleaned_data
-    return {k: data[k] for k in ("name", "sector", "size", "ai_role", "uses_genai", "target_markets")}
+    return {
+        "name": data["name"],
+        "sector": data["sector"],
+        "size": data["size"],
+        "ai_role": data["ai_role"],
+        "uses_genai": data["uses_genai"],
+        "target_markets": list(data["target_markets"]),
+    }
+
+
+def _role(obj: Assessment | Organisation) -> str:
+    """The caller's role, as the selector found it; passed to services, which check it again."""
+    return obj.access_role  # type: ignore[union-attr]
 
 
 @login_required
@@ -48,9 +64,11 @@ def assessment_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
     form = AssessmentProfileForm(request.POST or None, initial=initial, markets=_markets(version))
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = services.assessment_create(organisation=organisation, by=request.user, **_profile_kwargs(form))  # type: ignore[arg-type]
-        except ValidationError as exc:
-            form.add_error(None, exc)
+            assessment = services.assessment_create(
+                organisation=organisation, by=request.user, role=_role(organisation), **_profile_kwargs(form)
+            )
+        except ServiceError as exc:
+            refuse(request, exc, form)
         else:
             messages.success(request, _("Assessment started. Your answers save as you go."))
             return redirect("assessment_detail", pk=assessment.pk)
@@ -97,7 +115,13 @@ def assessment_profile(request: AuthedRequest, pk: UUID) -> HttpResponse:
     initial = {k: getattr(assessment, k) for k in ("name", "sector", "size", "ai_role", "uses_genai", "target_markets")}
     form = AssessmentProfileForm(request.POST or None, initial=initial, markets=_markets(assessment.framework_version))
     if request.method == "POST" and form.is_valid():
-        services.assessment_update_profile(assessment=assessment, **_profile_kwargs(form))
+        try:
+            services.assessment_update_profile(
+                assessment=assessment, by=request.user, role=_role(assessment), **_profile_kwargs(form)
+            )
+        except ServiceError as exc:  # submitted meanwhile, by someone else or in another window
+            refuse(request, exc)
+            return redirect("assessment_detail", pk=assessment.pk)
         messages.success(
             request, _("Profile saved. Answers to questions that no longer apply are kept but not scored.")
         )
@@ -141,6 +165,7 @@ def assessment_section(request: AuthedRequest, pk: UUID, section: str) -> HttpRe
                         assessment=assessment,
                         question=item.question,
                         by=request.user,
+                        role=_role(assessment),
                         shown=posted,
                         section=current.key,
                         **_answer_fields(form),
@@ -148,6 +173,9 @@ def assessment_section(request: AuthedRequest, pk: UUID, section: str) -> HttpRe
                 except ValidationError as exc:
                     form.add_error(None, exc)
                     errors += 1
+                except ServiceError as exc:  # submitted meanwhile: nothing more on this page can be saved
+                    refuse(request, exc)
+                    return redirect("assessment_detail", pk=assessment.pk)
                 else:
                     shown[code] = saved.revision
                     if saved.overlap:
@@ -245,11 +273,12 @@ def answer_autosave(request: AuthedRequest, pk: UUID, section: str, code: str) -
                 assessment=assessment,
                 question=item.question,
                 by=request.user,
+                role=_role(assessment),
                 shown=request.POST.get(f"{code}-shown"),
                 section=current.key,
                 **_answer_fields(form),
             )
-        except ValidationError as exc:
+        except (ValidationError, ServiceError) as exc:  # shown in place, beside the question
             context["errors"] = exc.messages
         else:
             context["shown"] = saved.revision
@@ -271,9 +300,9 @@ def answer_autosave(request: AuthedRequest, pk: UUID, section: str, code: str) -
 def assessment_submit(request: AuthedRequest, pk: UUID) -> HttpResponse:
     assessment = assessment_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
     try:
-        services.assessment_submit(assessment=assessment, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        services.assessment_submit(assessment=assessment, by=request.user, role=_role(assessment))
+    except ServiceError as exc:
+        refuse(request, exc)
         return redirect("assessment_detail", pk=assessment.pk)
     messages.success(request, _("Submitted. The results are stored and will not change with later content updates."))
     return redirect("assessment_results", pk=assessment.pk)
@@ -284,19 +313,22 @@ def assessment_submit(request: AuthedRequest, pk: UUID) -> HttpResponse:
 def assessment_reassess(request: AuthedRequest, pk: UUID) -> HttpResponse:
     previous = assessment_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
     try:
-        assessment = services.assessment_reassess(assessment=previous, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        assessment, created = services.assessment_reassess(assessment=previous, by=request.user, role=_role(previous))
+    except ServiceError as exc:
+        refuse(request, exc)
         return redirect("assessment_detail", pk=previous.pk)
-    messages.success(request, _("Re-assessment started with your previous answers filled in."))
+    if created:
+        messages.success(request, _("Re-assessment started with your previous answers filled in."))
+    else:
+        messages.info(request, _("A re-assessment of this assessment is already in progress; here it is."))
     return redirect("assessment_detail", pk=assessment.pk)
 
 
 @login_required
 def assessment_history(request: AuthedRequest, pk: UUID) -> HttpResponse:
     assessment = assessment_get_for(user=request.user, pk=pk)
-    changes = assessment.changes.select_related("changed_by")[:500]
-    return render(request, "scorecard/history.html", {"assessment": assessment, "changes": changes})
+    rows, older = history_rows(assessment)
+    return render(request, "scorecard/history.html", {"assessment": assessment, "rows": rows, "older": older})
 
 
 @login_required
@@ -315,15 +347,24 @@ def assessment_export_json(request: AuthedRequest, pk: UUID) -> HttpResponse:
 def assessment_import_view(request: AuthedRequest, pk: UUID) -> HttpResponse:
     organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
     problems: list[str] = []
+    cut_short = ""  # when checking stopped at the first problems: what was left out
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             problems = [_("Choose a JSON file exported from this tool.")]
+        elif upload.size is not None and upload.size > settings.IMPORT_MAX_BYTES:
+            problems = [too_large_message()]  # refused before reading a byte of it
         else:
             try:
-                assessment = assessment_import(organisation=organisation, by=request.user, raw=upload.read())
-            except ValidationError as exc:
+                assessment = assessment_import(
+                    organisation=organisation, by=request.user, role=_role(organisation), raw=upload.read()
+                )
+            except ImportRefused as exc:
                 problems = exc.messages
+                cut_short = unchecked_message(exc.unchecked) if exc.stopped_early else ""
+            except ServiceError as exc:
+                refuse(request, exc)
+                return redirect("organisation_detail", pk=organisation.pk)
             else:
                 messages.success(request, _("Imported “%(name)s” as a new draft.") % {"name": assessment.name})
                 return redirect("assessment_detail", pk=assessment.pk)
@@ -333,6 +374,7 @@ def assessment_import_view(request: AuthedRequest, pk: UUID) -> HttpResponse:
         {
             "organisation": organisation,
             "problems": problems,
+            "cut_short": cut_short,
             "format_url": reverse("about"),
         },
         status=400 if problems else 200,
@@ -346,9 +388,9 @@ def assessment_delete(request: AuthedRequest, pk: UUID) -> HttpResponse:
     assessment = assessment_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
     if request.method == "POST":
         try:
-            services.assessment_delete(assessment=assessment)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            services.assessment_delete(assessment=assessment, by=request.user, role=_role(assessment))
+        except ServiceError as exc:
+            refuse(request, exc)
             return redirect("assessment_detail", pk=assessment.pk)
         messages.success(request, _("The draft “%(name)s” was deleted.") % {"name": assessment.name})
         return redirect("organisation_detail", pk=assessment.organisation_id)

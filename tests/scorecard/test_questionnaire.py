@@ -312,3 +312,28 @@ def test_each_principle_section_opens_with_the_guides_definition(assessment: Ass
         assert escape(principle.definition) in intro and principle.guide_section in intro, principle.code
     market = client.get(reverse("assessment_section", args=[assessment.pk, "market-SG"])).content.decode()
     assert "principle-definition" not in market
+
+
+def test_the_change_history_shows_labels_and_one_row_per_burst_of_autosaves(assessment: Assessment, owner: Any) -> None:
+    questions = {
+        q.code: q for q in Question.objects.filter(version=assessment.framework_version, code__in=["TE-04", "TE-05"])
+    }
+
+    def save(code: str, by: Any, choice: str, **kw: Any) -> None:
+        answer_save(assessment=assessment, question=questions[code], by=by, choice=choice, checked=[], **kw)
+
+    for note in ("N", "No", "Notice", "Notice on app"):  # one person typing: four autosaves
+        save("TE-05", owner, "2", evidence_note=note)
+    save("TE-04", owner, "partial")
+    colleague = MembershipFactory(organisation=assessment.organisation, role=Role.EDITOR).user
+    save("TE-05", colleague, "na", na_justification="Every model we run is interpretable by design")
+    assert AnswerChange.objects.filter(assessment=assessment).count() == 6
+
+    page = client_for(owner).get(reverse("assessment_history", args=[assessment.pk])).content.decode()
+    rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+    assert len(rows) == 3  # the colleague's change, TE-04, and the four saves of TE-05 as one
+    label = questions["TE-05"].options.get(code="2").label
+    assert "4 saves" in rows[2] and "no answer" in rows[2] and escape(label) in rows[2]
+    assert "Partly" in rows[1] and ">partial<" not in rows[1]
+    assert "Not applicable" in rows[0] and escape(label) in rows[0]
+    assert 'aria-label="Breadcrumb"' in page
