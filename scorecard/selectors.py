@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .models import Assessment, ConsultantGrant, Membership, Organisation, Role
-from .permissions import AnyUser, organisation_role, role_allows
+from .permissions import Access, AnyUser, organisation_access, organisation_role, role_allows
 
 
 def organisations_for(user: AnyUser) -> QuerySet[Organisation]:
@@ -50,6 +50,15 @@ def organisation_get_for(*, user: AnyUser, pk: UUID | str, minimum: Role = Role.
     role = _role_or_404(user, organisation, minimum, _("No such organisation."))
     organisation.access_role = role  # type: ignore[union-attr]
     return organisation  # type: ignore[return-value]
+
+
+def organisation_access_get_for(*, user: AnyUser, pk: UUID | str) -> Access:
+    """The organisation with what `user` may do with it; Http404 for anyone who has no access to it."""
+    organisation = Organisation.objects.select_related("created_by_consultancy").filter(pk=pk).first()
+    access = organisation_access(user, organisation) if organisation else None
+    if access is None or not access.may_view:
+        raise Http404(_("No such organisation."))
+    return access
 
 
 def assessments_for(user: AnyUser) -> QuerySet[Assessment]:

@@ -13,14 +13,16 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..models import BulkExport, Organisation, Role
+from ..models import BulkExport
 from ..permissions import AuthedRequest
 from ..reports.branding import prepared_by
 from ..reports.context import report_context
 from ..reports.pdf import ReportRenderError, report_pdf_for
-from ..selectors import assessment_get_for, organisation_get_for, portfolio_for
+from ..selectors import assessment_get_for, organisation_access_get_for, portfolio_for
 from ..services.branding import branding_set_logo
+from ..services.errors import ServiceError
 from ..tasks import render_bulk_export
+from .refusals import refuse
 
 
 @login_required
@@ -88,17 +90,17 @@ def bulk_export_download(request: AuthedRequest, pk: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def branding_upload(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    organisation: Organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    organisation = organisation_access_get_for(user=request.user, pk=pk).organisation
     upload = request.FILES.get("logo")
-    if not organisation.is_consultancy:
-        messages.error(request, _("Report branding is for consultancies."))
-    elif upload is None:
+    if upload is None:
         messages.error(request, _("Choose a PNG or JPEG file."))
+        return redirect("organisation_detail", pk=organisation.pk)
+    try:
+        branding_set_logo(organisation=organisation, data=upload.read(), by=request.user)
+    except ServiceError as exc:
+        refuse(request, exc)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        try:
-            branding_set_logo(organisation=organisation, data=upload.read())
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Logo saved. It appears on the cover of reports you prepare."))
+        messages.success(request, _("Logo saved. It appears on the cover of reports you prepare."))
     return redirect("organisation_detail", pk=organisation.pk)
