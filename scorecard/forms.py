@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import get_user_model, password_validation
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import AIRole, Organisation, Role, Sector, Size
+from .services import organisations as org_services
+from .validators import validate_organisation_name
 
 # Organisation headquarters: the eleven ASEAN members, or elsewhere.
 HQ_COUNTRIES = [
@@ -39,6 +43,10 @@ class _CrispyForm(forms.Form):
 
 
 class PasswordPairMixin(forms.Form):
+    # The e-mail the account will have, for a form that does not ask for it (an invitation names it): the
+    # password validators compare the password with it. A form with an `email` field uses that instead.
+    account_email = ""
+
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -55,32 +63,67 @@ class PasswordPairMixin(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
         elif p1:
+            email = cleaned.get("email") or self.account_email
+            account = get_user_model()(username=email, email=email) if email else None
             try:
-                password_validation.validate_password(p1)
+                password_validation.validate_password(p1, user=account)
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
 
 
-class SignupForm(PasswordPairMixin, _CrispyForm):
-    submit_label = _("Create account")
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up (e-mail, password twice) and the organisation the account comes with.
+
+    allauth checks the address (an address that has an account gets an e-mail saying so, and the page says the
+    same as for a new one) and the password (compared with the address too); `save` creates the account and its
+    organisation through the sign-up service. Sector, size and country start blank: the person chooses them.
+    """
+
     field_order = ["email", "password1", "password2", "organisation_name", "kind", "sector", "size", "hq_country"]
 
-    email = forms.EmailField(label=_("Work e-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    organisation_name = forms.CharField(label=_("Organisation name"), max_length=200)
+    organisation_name = forms.CharField(
+        label=_("Organisation name"), max_length=200, validators=[validate_organisation_name]
+    )
     kind = forms.ChoiceField(
         label=_("Account type"),
         choices=Organisation.Kind.choices,
         initial=Organisation.Kind.ORGANISATION,
         help_text=_("Choose consultancy if you assess AI governance for client organisations."),
     )
-    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
-    size = forms.ChoiceField(label=_("Size"), choices=Size.choices)
-    hq_country = forms.ChoiceField(label=_("Country of headquarters"), choices=HQ_COUNTRIES)
+    sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("Choose a sector")), *Sector.choices])
+    size = forms.ChoiceField(label=_("Size"), choices=[("", _("Choose a size")), *Size.choices])
+    hq_country = forms.ChoiceField(
+        label=_("Country of headquarters"), choices=[("", _("Choose a country")), *HQ_COUNTRIES]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Work e-mail")
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+        self.fields["password1"].widget.attrs.pop("placeholder", None)
+        self.fields["password2"].label = _("Password again")
+        self.fields["password2"].widget.attrs.pop("placeholder", None)
+
+    def clean_organisation_name(self) -> str:
+        return " ".join(self.cleaned_data["organisation_name"].split())
+
+    def save(self, request: HttpRequest) -> Any:
+        data = self.cleaned_data
+        user, _organisation = org_services.signup(
+            email=data["email"],
+            password=data["password1"],
+            organisation_name=data["organisation_name"],
+            kind=data["kind"],
+            sector=data["sector"],
+            size=data["size"],
+            hq_country=data["hq_country"],
+        )
+        return user
 
 
 class OrganisationForm(_CrispyForm):
-    name = forms.CharField(label=_("Organisation name"), max_length=200)
+    name = forms.CharField(label=_("Organisation name"), max_length=200, validators=[validate_organisation_name])
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
     size = forms.ChoiceField(label=_("Size"), choices=Size.choices)
     hq_country = forms.ChoiceField(label=_("Country of headquarters"), choices=HQ_COUNTRIES)
@@ -152,6 +195,10 @@ class AccountDeleteForm(forms.Form):
 
 class AcceptInvitationSignupForm(PasswordPairMixin, _CrispyForm):
     submit_label = _("Create account and join")
+
+    def __init__(self, *args: Any, email: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.account_email = email
 
 
 class AssessmentProfileForm(_CrispyForm):

@@ -42,7 +42,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "scorecard.admin_site.ScorecardAdminConfig",  # django.contrib.admin, content tables first
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "axes",
     "csp",
     "django_tasks",
@@ -67,9 +70,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages and downloads for a logged-in person: Cache-Control: private, no-store.
+    "scorecard.middleware.private_no_store",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "scorecard.accounts.OrganisationMfaMiddleware",
+    "scorecard.accounts.AccountMailMiddleware",
     # Last, as django-axes asks: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -116,6 +124,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -123,18 +132,49 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "scorecard.validators.PasswordNotEmailValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login throttling: lock a username + address pair out after repeated failures.
+# Accounts (django-allauth): log in by e-mail (any letter case), a confirmed address before the first log-in,
+# password reset and sign-up that never say whether an address has an account, TOTP with recovery codes.
+ACCOUNT_ADAPTER = "scorecard.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "scorecard.forms.SignupForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "ASEAN AI Scorecard: "
+ACCOUNT_RATE_LIMITS = {
+    # allauth's per-account limit on wrong passwords would let anyone lock a person out from anywhere; django-axes
+    # locks the account only for the address that failed (below). allauth keeps its per-address limit.
+    "login_failed": "10/m/ip",
+    # Wrong two-factor codes count per account (only someone with the password gets that far).
+    "mfa_failed": "5/5m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {"authenticate": "scorecard.accounts.MfaAuthenticateForm"}
+MFA_TOTP_ISSUER = "ASEAN AI Scorecard"
+
+# The number of reverse proxies in front that append to X-Forwarded-For (docs/deploy.md): the client's address
+# is the PROXY_COUNT-th from the right. 0 trusts no header and uses the connection's address. Log-in lockout and
+# allauth's rate limits both go by it (scorecard.accounts.client_address).
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+# Login throttling: lock an account out for one client address after repeated failures there, so that wrong
+# passwords typed elsewhere never lock out its owner. A password reset lifts the lockout.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+AXES_USERNAME_CALLABLE = "scorecard.accounts.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "scorecard.accounts.client_address"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
@@ -181,6 +221,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds to wait for the SMTP server: a hung one must not hold a web worker (Django's default is forever).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "scorecard@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -242,3 +284,5 @@ INVITATION_MAX_AGE_DAYS = 14
 # A country fact, requirement or instrument checked longer ago than this is flagged as stale in pages, the
 # PDF and the admin's "stale facts" list (docs/admin-guide.md).
 CONTENT_STALE_AFTER_DAYS = int(os.environ.get("CONTENT_STALE_AFTER_DAYS", "180"))
+# The largest assessment JSON file an import accepts, checked before the file is read (docs/json-format.md).
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))

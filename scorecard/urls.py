@@ -1,10 +1,13 @@
 """Project URLs. Every URL that takes an object id reaches its object through a scoped selector."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import assessments, organisations, pages, reports, results
+from .views import accounts, assessments, organisations, pages, reports, results
+
+# Staff log in to the admin through the site's log-in (e-mail, lockout, two-factor), never a second form.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -12,10 +15,10 @@ urlpatterns = [
     path("favicon.ico", pages.favicon),
     path("about/", pages.about, name="about"),
     path("admin/", admin.site.urls),
-    path("accounts/signup/", organisations.signup, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # allauth: log-in, log-out, e-mail confirmation, password change and reset, e-mail, two-factor (2fa/).
+    path("accounts/signup/", accounts.signup, name="account_signup"),
     path("accounts/delete/", organisations.account_delete, name="account_delete"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("allauth.urls")),
     path("dashboard/", organisations.dashboard, name="dashboard"),
     path("portfolio/", organisations.portfolio, name="portfolio"),
     path("portfolio/exports/", reports.bulk_export, name="bulk_export"),
@@ -37,6 +40,7 @@ urlpatterns = [
     path("orgs/<uuid:pk>/clients/new/", organisations.client_create, name="client_create"),
     path("orgs/<uuid:pk>/branding/", reports.branding_upload, name="branding_upload"),
     path("orgs/<uuid:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
+    path("orgs/<uuid:pk>/mfa/", accounts.organisation_mfa_rule, name="organisation_mfa_rule"),
     path("orgs/<uuid:pk>/delete/", organisations.organisation_delete, name="organisation_delete"),
     path("orgs/<uuid:pk>/assessments/new/", assessments.assessment_create, name="assessment_create"),
     path("orgs/<uuid:pk>/assessments/import/", assessments.assessment_import_view, name="assessment_import"),

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from frameworks.loading import load_content
@@ -25,6 +26,8 @@ def _test_settings(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.REPORT_PRERENDER = False  # with immediate tasks every submit would render a PDF; tested on its own
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+    # allauth counts log-ins, sign-ups and e-mails per address in the cache, which outlives a test's database.
+    cache.clear()
     # Production serves hashed names from `collectstatic`; tests run without it.
     settings.STORAGES = {
         **settings.STORAGES,

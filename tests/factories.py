@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from frameworks.models import FrameworkVersion
@@ -13,10 +14,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     username = factory.SelfAttribute("email")
     password = factory.django.Password("correct-horse-battery-9")
+
+    @factory.post_generation
+    def email_verified(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """Accounts have a confirmed address, as every account had before confirmation existed (and as the
+        upgrade gives them); `UserFactory(email_verified=False)` makes one that has not confirmed it yet."""
+        if create and self.email:
+            EmailAddress.objects.update_or_create(
+                user=self, email=self.email.lower(), defaults={"primary": True, "verified": extracted is not False}
+            )
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,4 @@
-"""Sign-up, account deletion, dashboard, organisations, invitations, consultant grants, consultant portfolio."""
+"""Account deletion, dashboard, organisations, invitations, consultant grants, consultant portfolio."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,20 +25,21 @@ from ..forms import (
     MembershipRoleForm,
     OrganisationDeleteForm,
     OrganisationEditForm,
-    SignupForm,
 )
 from ..models import Role
-from ..permissions import AuthedRequest, may_delete_organisation
+from ..permissions import AuthedRequest
 from ..selectors import (
     assessments_for,
     consultancies_for,
+    organisation_access_get_for,
     organisation_deletion_scope,
-    organisation_get_for,
     organisations_for,
     organisations_only_owned_by,
     portfolio_for,
 )
 from ..services import organisations as org_services
+from ..services.errors import ServiceError
+from .refusals import refuse
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -45,32 +47,6 @@ AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 def _form_errors(form: forms.Form, error: ValidationError) -> None:
     for message in error.messages:
         form.add_error(None, message)
-
-
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("dashboard")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user, organisation = org_services.signup(
-                email=data["email"],
-                password=data["password1"],
-                organisation_name=data["organisation_name"],
-                kind=data["kind"],
-                sector=data["sector"],
-                size=data["size"],
-                hq_country=data["hq_country"],
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            login(request, user, backend=AUTH_BACKEND)  # login() rotates the session key
-            messages.success(request, _("Welcome! Your account and %(org)s are ready.") % {"org": organisation.name})
-            return redirect("organisation_detail", pk=organisation.pk)
-    return render(request, "registration/signup.html", {"form": form})
 
 
 @login_required
@@ -90,22 +66,24 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def organisation_detail(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    organisation = organisation_get_for(user=request.user, pk=pk)
-    is_owner = organisation.access_role == Role.OWNER  # type: ignore[attr-defined]
+    access = organisation_access_get_for(user=request.user, pk=pk)
+    organisation = access.organisation
     return render(
         request,
         "scorecard/organisation_detail.html",
         {
             "organisation": organisation,
-            "is_owner": is_owner,
-            "can_edit": organisation.access_role in (Role.OWNER, Role.EDITOR),  # type: ignore[attr-defined]
+            "access": access,
+            "can_edit": access.may_edit_assessments,
             "memberships": organisation.memberships.select_related("user").order_by("user__email"),
             "invitations": organisation.invitations.filter(accepted_at__isnull=True),
             "grants": organisation.grants_given.filter(revoked_at__isnull=True).select_related("consultancy"),
             "assessments": organisation.assessments.select_related("framework_version").order_by("-updated_at"),
-            "invitation_form": InvitationForm(auto_id="invite_%s") if is_owner else None,
-            "grant_form": GrantForm(auto_id="grant_%s") if is_owner and not organisation.is_consultancy else None,
-            "may_delete": is_owner and may_delete_organisation(request.user, organisation),
+            "invitation_form": InvitationForm(auto_id="invite_%s") if access.may_invite else None,
+            "grant_form": (
+                GrantForm(auto_id="grant_%s") if access.may_manage_grants and not organisation.is_consultancy else None
+            ),
+            "may_delete": access.may_delete,
             "roles": Role.choices,
             "edition_update": organisation_edition_update(organisation),
         },
@@ -115,23 +93,23 @@ def organisation_detail(request: AuthedRequest, pk: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    organisation = organisation_access_get_for(user=request.user, pk=pk).organisation
     form = InvitationForm(request.POST)
-    if form.is_valid():
-        try:
-            invitation = org_services.invitation_create(
-                organisation=organisation,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                by=request.user,
-                base_url=request.build_absolute_uri("/").rstrip("/"),
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
-    else:
+    if not form.is_valid():
         messages.error(request, _("Enter a valid e-mail address and role."))
+        return redirect("organisation_detail", pk=organisation.pk)
+    try:
+        invitation = org_services.invitation_create(
+            organisation=organisation,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            by=request.user,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+    except ServiceError as exc:
+        refuse(request, exc)
+    else:
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
     return redirect("organisation_detail", pk=organisation.pk)
 
 
@@ -139,24 +117,30 @@ def invitation_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = org_services.invitation_from_token(token)
-    except ValidationError as exc:
+    except ServiceError as exc:
         return render(request, "scorecard/invitation_invalid.html", {"errors": exc.messages}, status=400)
     existing_user = org_services.user_by_email(invitation.email)
     signup_form = None
     if not request.user.is_authenticated and existing_user is None:
-        signup_form = AcceptInvitationSignupForm(request.POST or None)
+        signup_form = AcceptInvitationSignupForm(request.POST or None, email=invitation.email)
     if request.method == "POST":
         try:
-            if request.user.is_authenticated:
-                org_services.invitation_accept(invitation=invitation, user=request.user)
-            elif signup_form is not None and signup_form.is_valid():
-                user = org_services.user_create(email=invitation.email, password=signup_form.cleaned_data["password1"])
-                org_services.invitation_accept(invitation=invitation, user=user)
-                login(request, user, backend=AUTH_BACKEND)
-            else:
-                raise ValidationError(_("Please correct the errors below."))
+            with transaction.atomic():  # a refused invitation leaves no new account behind
+                if request.user.is_authenticated:
+                    org_services.invitation_accept(invitation=invitation, user=request.user)
+                elif signup_form is not None and signup_form.is_valid():
+                    # The link came to this address, so following it confirms the address.
+                    user = org_services.user_create(
+                        email=invitation.email, password=signup_form.cleaned_data["password1"], email_verified=True
+                    )
+                    org_services.invitation_accept(invitation=invitation, user=user)
+                    login(request, user, backend=AUTH_BACKEND)
+                else:
+                    raise ServiceError(_("Please correct the errors below."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        except ServiceError as exc:
+            refuse(request, exc)
         else:
             messages.success(request, _("You joined %(org)s.") % {"org": invitation.organisation.name})
             return redirect("organisation_detail", pk=invitation.organisation_id)
@@ -174,32 +158,36 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def grant_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    organisation = organisation_access_get_for(user=request.user, pk=pk).organisation
     form = GrantForm(request.POST)
-    if form.is_valid():
-        try:
-            grant = org_services.grant_create(
-                client=organisation,
-                consultant_email=form.cleaned_data["consultant_email"],
-                role=form.cleaned_data["role"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("%(name)s now has access.") % {"name": grant.consultancy.name})
-    else:
+    if not form.is_valid():
         messages.error(request, _("Enter the consultant's e-mail address and the access to give."))
+        return redirect("organisation_detail", pk=organisation.pk)
+    try:
+        grant = org_services.grant_create(
+            client=organisation,
+            consultant_email=form.cleaned_data["consultant_email"],
+            role=form.cleaned_data["role"],
+            by=request.user,
+        )
+    except ServiceError as exc:
+        refuse(request, exc)
+    else:
+        messages.success(request, _("%(name)s now has access.") % {"name": grant.consultancy.name})
     return redirect("organisation_detail", pk=organisation.pk)
 
 
 @login_required
 @require_POST
 def grant_revoke(request: AuthedRequest, pk: UUID, grant_pk: UUID) -> HttpResponse:
-    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    organisation = organisation_access_get_for(user=request.user, pk=pk).organisation
     grant = get_object_or_404(organisation.grants_given, pk=grant_pk, revoked_at__isnull=True)
-    org_services.grant_revoke(grant=grant)
-    messages.success(request, _("Access for %(name)s was revoked.") % {"name": grant.consultancy.name})
+    try:
+        org_services.grant_revoke(grant=grant, by=request.user)
+    except ServiceError as exc:
+        refuse(request, exc)
+    else:
+        messages.success(request, _("Access for %(name)s was revoked.") % {"name": grant.consultancy.name})
     return redirect("organisation_detail", pk=organisation.pk)
 
 
@@ -218,15 +206,22 @@ def portfolio(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    consultancy = organisation_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
+    access = organisation_access_get_for(user=request.user, pk=pk)
+    consultancy = access.organisation
     if not consultancy.is_consultancy:
         messages.error(request, _("Only a consultancy can create client organisations."))
         return redirect("organisation_detail", pk=consultancy.pk)
+    if not access.may_create_clients:  # the service checks again; this spares showing a form for nothing
+        raise PermissionDenied
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        client = org_services.client_create(consultancy=consultancy, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Client %(name)s created.") % {"name": client.name})
-        return redirect("organisation_detail", pk=client.pk)
+        try:
+            client = org_services.client_create(consultancy=consultancy, by=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            refuse(request, exc, form)
+        else:
+            messages.success(request, _("Client %(name)s created.") % {"name": client.name})
+            return redirect("organisation_detail", pk=client.pk)
     return render(
         request,
         "scorecard/form_page.html",
@@ -240,13 +235,20 @@ def client_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    access = organisation_access_get_for(user=request.user, pk=pk)
+    organisation = access.organisation
+    if not access.may_edit_details:  # the service checks again; this spares showing a form for nothing
+        raise PermissionDenied
     current = {f: getattr(organisation, f) for f in ("name", "sector", "size", "hq_country")}
     form = OrganisationEditForm(request.POST or None, initial=current)
     if request.method == "POST" and form.is_valid():
-        org_services.organisation_update(organisation=organisation, **form.cleaned_data)
-        messages.success(request, _("Details saved."))
-        return redirect("organisation_detail", pk=organisation.pk)
+        try:
+            org_services.organisation_update(organisation=organisation, by=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            refuse(request, exc, form)
+        else:
+            messages.success(request, _("Details saved."))
+            return redirect("organisation_detail", pk=organisation.pk)
     title = _("Details of %(name)s") % {"name": organisation.name}
     return render(request, "scorecard/form_page.html", {"form": form, "title": title})
 
@@ -254,37 +256,38 @@ def organisation_edit(request: AuthedRequest, pk: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def membership_remove(request: AuthedRequest, pk: UUID, membership_pk: int) -> HttpResponse:
-    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    organisation = organisation_access_get_for(user=request.user, pk=pk).organisation
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
     try:
-        org_services.membership_remove(membership=membership)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        org_services.membership_remove(membership=membership, by=request.user)
+    except ServiceError as exc:
+        refuse(request, exc)
     else:
         messages.success(request, _("%(email)s was removed.") % {"email": membership.user.email})
-    if membership.user_id == request.user.pk:
-        return redirect("dashboard")
+        if membership.user_id == request.user.pk:
+            return redirect("dashboard")
     return redirect("organisation_detail", pk=organisation.pk)
 
 
 @login_required
 @require_POST
 def membership_role_change(request: AuthedRequest, pk: UUID, membership_pk: int) -> HttpResponse:
-    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
+    organisation = organisation_access_get_for(user=request.user, pk=pk).organisation
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
     form = MembershipRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose one of the roles: owner, editor or viewer."))
         return redirect("organisation_detail", pk=organisation.pk)
     try:
-        org_services.membership_role_change(membership=membership, role=form.cleaned_data["role"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        changed = org_services.membership_role_change(
+            membership=membership, role=form.cleaned_data["role"], by=request.user
+        )
+    except ServiceError as exc:
+        refuse(request, exc)
     else:
         messages.success(
             request,
-            _("%(email)s is now %(role)s.")
-            % {"email": membership.user.email, "role": membership.get_role_display().lower()},
+            _("%(email)s is now %(role)s.") % {"email": changed.user.email, "role": changed.get_role_display().lower()},
         )
     return redirect("organisation_detail", pk=organisation.pk)
 
@@ -293,19 +296,24 @@ def membership_role_change(request: AuthedRequest, pk: UUID, membership_pk: int)
 @require_http_methods(["GET", "POST"])
 def organisation_delete(request: AuthedRequest, pk: UUID) -> HttpResponse:
     """GET shows what would be deleted; POST with the organisation's name typed deletes it."""
-    organisation = organisation_get_for(user=request.user, pk=pk, minimum=Role.OWNER)
-    if not may_delete_organisation(request.user, organisation):
+    access = organisation_access_get_for(user=request.user, pk=pk)
+    organisation = access.organisation
+    if not access.may_delete:  # the service checks again; this spares showing a form for nothing
         raise PermissionDenied(_("Only the organisation's own owners can delete it."))
     scope = organisation_deletion_scope(organisation)
     form = OrganisationDeleteForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        deleted = org_services.organisation_delete(organisations=scope.organisations)
-        messages.success(
-            request,
-            _("%(name)s was deleted, with %(n)s assessment(s). Your account stays.")
-            % {"name": organisation.name, "n": deleted},
-        )
-        return redirect("dashboard")
+        try:
+            deleted = org_services.organisation_delete(organisation=organisation, by=request.user)
+        except ServiceError as exc:
+            refuse(request, exc, form)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was deleted, with %(n)s assessment(s). Your account stays.")
+                % {"name": organisation.name, "n": deleted},
+            )
+            return redirect("dashboard")
     return render(
         request, "scorecard/organisation_delete.html", {"organisation": organisation, "form": form, "scope": scope}
     )

@@ -26,6 +26,7 @@ def assert_accessible(page: Any) -> None:
 
 
 def sign_up(page: Any, email: str, organisation: str, kind: str = "organisation") -> None:
+    """Sign up, then confirm the address with the link e-mailed to it (the test outbox), which logs in."""
     page.goto("/accounts/signup/")
     assert_accessible(page)
     page.get_by_label("Work e-mail").fill(email)
@@ -33,8 +34,16 @@ def sign_up(page: Any, email: str, organisation: str, kind: str = "organisation"
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_label("Organisation name").fill(organisation)
     page.get_by_label("Account type").select_option(kind)
+    page.get_by_label("Sector").select_option("finance")
+    page.get_by_label("Size").select_option("small")
     page.get_by_label("Country of headquarters").select_option("VN")
     page.get_by_role("button", name="Create account").click()
+    page.get_by_test_id("verification-sent").wait_for()
+    assert_accessible(page)
+    message = next(m for m in reversed(mail.outbox) if m.to == [email.lower()])
+    page.goto(re.search(r"http://[^\s]+/accounts/confirm-email/[^\s]+/", message.body).group(0))  # type: ignore[union-attr]
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(re.compile(r"/orgs/"))
 
 
@@ -110,6 +119,7 @@ def test_self_assessment_flow_with_autosave_reload_and_submit(new_page: Any) -> 
             page.wait_for_load_state()
             break
     page.get_by_role("link", name="First review").click()
+    page.once("dialog", lambda dialog: dialog.accept())  # "Submit this assessment? …"
     page.get_by_role("button", name="Submit assessment").click()
     page.wait_for_url(re.compile(r"/results/"))
     assessment = Assessment.objects.get(name="First review")

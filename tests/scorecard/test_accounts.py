@@ -1,4 +1,7 @@
-"""Sign-up, invitations, consultant grants, login throttling and the security headers."""
+"""Sign-up and e-mail confirmation, invitations, consultant grants, log-in throttling and the security headers.
+
+Log-in by e-mail, the lockout behind a proxy, password reset and two-factor authentication: test_authentication.py.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
@@ -51,38 +55,75 @@ SIGNUP = {
 }
 
 
-def test_signup_creates_user_organisation_and_owner_membership() -> None:
+def confirmation_link(message: Any) -> str:
+    return re.search(r"http://testserver(/accounts/confirm-email/[^\s]+/)", message.body).group(1)  # type: ignore[union-attr]
+
+
+def test_signup_creates_the_organisation_and_logs_in_once_the_address_is_confirmed() -> None:
     client = Client()
-    response = client.post(reverse("signup"), SIGNUP)
+    response = client.post(reverse("account_signup"), SIGNUP)
+    assert response.status_code == 302 and response["Location"] == reverse("account_email_verification_sent")
     organisation = Organisation.objects.get(name="Ana Fintech")
+    assert (organisation.kind, organisation.sector, organisation.size, organisation.hq_country) == (
+        "organisation",
+        "finance",
+        "small",
+        "ID",
+    )
+    user = Membership.objects.get(organisation=organisation, role=Role.OWNER).user
+    assert (user.username, user.email) == ("ana@example.org", "ana@example.org")
+    assert not EmailAddress.objects.get(user=user).verified
+    assert organisation.audit_entries.filter(action="account.signup", user=user).exists()
+    assert client.get(reverse("dashboard")).status_code == 302  # not logged in before confirming
+
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ana@example.org"]
+    link = confirmation_link(mail.outbox[0])
+    assert "Confirm" in client.get(link).content.decode()
+    response = client.post(link)
     assert response.status_code == 302 and response["Location"] == reverse(
         "organisation_detail", args=[organisation.pk]
     )
-    assert Membership.objects.get(organisation=organisation).role == Role.OWNER
+    assert EmailAddress.objects.get(user=user).verified
     assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_signup_asks_for_sector_size_and_country_instead_of_choosing_them() -> None:
+    form = Client().get(reverse("account_signup")).content.decode()
+    for name in ("sector", "size", "hq_country"):
+        select = re.search(rf'<select name="{name}".*?</select>', form, re.S).group(0)  # type: ignore[union-attr]
+        assert '<option value="" selected>' in select, name
+    response = Client().post(reverse("account_signup"), dict(SIGNUP, sector="", size="", hq_country=""))
+    assert response.status_code == 200 and response.content.decode().count("This field is required") == 3
+    assert not User.objects.exists() and not Organisation.objects.exists()
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("password1", "password123", "too common"),
+        ("password1", "Ana@Example.org", "cannot be your e-mail address"),
         ("email", "not-an-email", "valid email"),
+        ("organisation_name", "Ana\nFintech", "line breaks"),
     ],
 )
 def test_signup_rejects_bad_input_and_saves_nothing(field: str, value: str, message: str) -> None:
     data = dict(SIGNUP, **{field: value})
     if field == "password1":
         data["password2"] = value
-    response = Client().post(reverse("signup"), data)
+    response = Client().post(reverse("account_signup"), data)
     assert response.status_code == 200 and message in response.content.decode()
-    assert not User.objects.filter(email__iexact=SIGNUP["email"]).exists()
-    assert not Organisation.objects.filter(name="Ana Fintech").exists()
+    assert not User.objects.exists() and not Organisation.objects.exists() and not mail.outbox
 
 
-def test_duplicate_email_is_refused(owner: Any) -> None:
-    response = Client().post(reverse("signup"), dict(SIGNUP, email=owner.email.upper()))
-    assert "already exists" in response.content.decode()
+def test_signup_with_a_known_address_says_nothing_and_tells_its_owner(owner: Any) -> None:
+    known = Client().post(reverse("account_signup"), dict(SIGNUP, email=owner.email.upper()))
+    new = Client().post(reverse("account_signup"), dict(SIGNUP, email="someone-new@example.org"))
+    # The page is the same for an address with an account and one without: it reveals nothing.
+    assert known.status_code == new.status_code == 302 and known["Location"] == new["Location"]
     assert User.objects.filter(email__iexact=owner.email).count() == 1
+    assert Organisation.objects.filter(name="Ana Fintech").count() == 1  # only the new account's
+    to_owner = [m for m in mail.outbox if m.to == [owner.email]]
+    assert len(to_owner) == 1 and "already" in to_owner[0].body
 
 
 def test_invitation_by_email_then_accept_with_a_new_account(organisation: Any, owner: Any) -> None:
@@ -98,8 +139,30 @@ def test_invitation_by_email_then_accept_with_a_new_account(organisation: Any, o
     member = Membership.objects.get(organisation=organisation, user__email="newbie@example.org")
     assert member.role == Role.EDITOR
     assert Invitation.objects.get().accepted_at is not None
+    # The link came to the address, so the new account's address is confirmed: it logs in by e-mail at once.
+    assert EmailAddress.objects.get(user=member.user).verified
+    assert Client().post(
+        reverse("account_login"), {"login": "NEWBIE@example.org", "password": "fresh-Secret-pass-7"}
+    ).headers["Location"] == reverse("dashboard")
     # A used link cannot be used again.
     assert Client().get(link).status_code == 400
+
+
+def test_an_invitation_is_accepted_only_for_a_confirmed_address(organisation: Any, owner: Any) -> None:
+    invitee = UserFactory(email="late@example.org", email_verified=False)
+    client_for(owner).post(
+        reverse("invitation_create", args=[organisation.pk]), {"email": invitee.email, "role": "editor"}
+    )
+    link = re.search(r"(/invitations/[^\s]+/)", mail.outbox[0].body).group(1)  # type: ignore[union-attr]
+    client = client_for(invitee)
+    response = client.post(link, follow=True)
+    assert "Confirm your e-mail address late@example.org first" in response.content.decode()
+    assert not Membership.objects.filter(user=invitee).exists()
+    assert Invitation.objects.get().accepted_at is None
+
+    EmailAddress.objects.filter(user=invitee).update(verified=True)
+    client.post(link)
+    assert Membership.objects.get(user=invitee).role == Role.EDITOR
 
 
 def test_tampered_invitation_link_is_refused() -> None:
@@ -149,6 +212,21 @@ def test_grant_to_unknown_consultant_gives_a_clear_message(organisation: Any, ow
     assert not ConsultantGrant.objects.exists()
 
 
+def test_a_grant_goes_only_to_a_confirmed_address(organisation: Any, owner: Any) -> None:
+    # Anyone can sign up a consultancy with someone else's address; until the address is confirmed, no client
+    # data goes to it.
+    impostor = UserFactory(email="advisor@example.org", email_verified=False)
+    MembershipFactory(user=impostor, organisation=ConsultancyFactory(), role=Role.OWNER)
+    url = reverse("grant_create", args=[organisation.pk])
+    response = client_for(owner).post(url, {"consultant_email": "Advisor@Example.org", "role": "viewer"}, follow=True)
+    assert "has not confirmed advisor@example.org yet" in response.content.decode()
+    assert not ConsultantGrant.objects.exists()
+
+    EmailAddress.objects.filter(user=impostor).update(verified=True)
+    client_for(owner).post(url, {"consultant_email": "Advisor@Example.org", "role": "viewer"})
+    assert ConsultantGrant.objects.filter(client=organisation).count() == 1
+
+
 def test_consultant_creates_a_client_and_can_start_assessments(content: Any) -> None:
     consultancy = ConsultancyFactory()
     consultant = MembershipFactory(organisation=consultancy, role=Role.OWNER).user
@@ -165,8 +243,8 @@ def test_consultant_creates_a_client_and_can_start_assessments(content: Any) -> 
 def test_login_locks_out_after_repeated_failures(owner: Any) -> None:
     client = Client()
     for _ in range(5):
-        client.post(reverse("login"), {"username": owner.username, "password": "wrong"})
-    locked = client.post(reverse("login"), {"username": owner.username, "password": "correct-horse-battery-9"})
+        client.post(reverse("account_login"), {"login": owner.email, "password": "wrong"})
+    locked = client.post(reverse("account_login"), {"login": owner.email, "password": "correct-horse-battery-9"})
     assert locked.status_code == 429
     assert "Too many failed log-in attempts" in locked.content.decode()
     assert "_auth_user_id" not in client.session
@@ -174,11 +252,11 @@ def test_login_locks_out_after_repeated_failures(owner: Any) -> None:
 
 def test_login_rotates_the_session(owner: Any) -> None:
     client = Client()
-    client.get(reverse("login"))
+    client.get(reverse("account_login"))
     client.session["probe"] = 1
     before = client.session.session_key
-    response = client.post(reverse("login"), {"username": owner.username, "password": "correct-horse-battery-9"})
-    assert response.status_code == 302
+    response = client.post(reverse("account_login"), {"login": owner.email, "password": "correct-horse-battery-9"})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
     assert client.session.session_key != before
 
 
@@ -206,9 +284,9 @@ def test_security_headers_forbid_inline_script_and_framing(owner: Any) -> None:
 
 
 def test_password_reset_sends_a_link(owner: Any) -> None:
-    response = Client().post(reverse("password_reset"), {"email": owner.email})
+    response = Client().post(reverse("account_reset_password"), {"email": owner.email})
     assert response.status_code == 302 and len(mail.outbox) == 1
-    assert "/accounts/reset/" in mail.outbox[0].body
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
 
 
 def test_server_error_page_is_friendly(rf: Any) -> None:
@@ -425,11 +503,37 @@ def test_a_person_deletes_their_account_and_their_answers_stay_with_the_organisa
     assert client.get(reverse("dashboard")).status_code == 302  # logged out
     assert user_by_email("") is None and user_by_email(" ") is None
     stranger = Client()
-    stranger.post(reverse("login"), {"username": email, "password": "correct-horse-battery-9"})
+    stranger.post(reverse("account_login"), {"login": email, "password": "correct-horse-battery-9"})
     assert stranger.get(reverse("dashboard")).status_code == 302
+    # Its address is free again: a new account can sign up with it.
+    assert not EmailAddress.objects.filter(user=owner).exists()
+    Client().post(reverse("account_signup"), dict(SIGNUP, email=email))
+    assert User.objects.filter(email=email).exclude(pk=owner.pk).exists()
 
     # The organisation keeps the answer, and its history names a former member.
     assert Answer.objects.get(assessment=assessment, question=question).updated_by == owner
     colleague = organisation.memberships.get().user
     history = client_for(colleague).get(reverse("assessment_history", args=[assessment.pk])).content.decode()
     assert "a former member" in history and email not in history
+
+
+def test_signup_when_the_mail_server_is_down_creates_nothing_and_says_so(monkeypatch: Any) -> None:
+    import smtplib
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def refuse(*args: Any, **kwargs: Any) -> int:
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    client = Client()
+    response = client.post(reverse("account_signup"), SIGNUP)
+    assert response.status_code == 200 and "no account was created" in response.content.decode()
+    assert 'value="Ana Fintech"' in response.content.decode()  # what was typed stays
+    assert not User.objects.exists() and not Organisation.objects.exists() and not EmailAddress.objects.exists()
+
+    monkeypatch.undo()
+    assert client.get(reverse("account_signup")).status_code == 200
+    response = client.post(reverse("account_signup"), SIGNUP)
+    assert response["Location"] == reverse("account_email_verification_sent") and len(mail.outbox) == 1
+    assert client.post(confirmation_link(mail.outbox[0]))["Location"].startswith("/orgs/")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from itertools import cycle
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -67,7 +68,10 @@ class Command(BaseCommand):
                 size="medium",
                 hq_country="TH",
             )
-            User.objects.create_superuser(ACCOUNTS["admin"], ACCOUNTS["admin"], DEMO_PASSWORD)
+            admin = User.objects.create_superuser(ACCOUNTS["admin"], ACCOUNTS["admin"], DEMO_PASSWORD)
+            # Demo addresses receive no mail: they count as confirmed, so the log-ins work at once.
+            for user in (owner, consultant, admin):
+                EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
             if FrameworkVersion.objects.current() is None:
                 self.stdout.write("No framework content is loaded (manage.py load_content): no demo assessments.")
             else:
