@@ -358,7 +358,7 @@ class QuestionAdmin(DraftOnlyMixin, admin.ModelAdmin):
             for name, model in VERSION_SCOPED_CHOICES:
                 if name in form.base_fields:
                     field = form.base_fields[name]
-                    field.queryset = model.objects.filter(version=obj.version)  # type: ignore[attr-defined]
+                    field.queryset = model.objects.filter(version=obj.version)
         return form
 
 
