@@ -91,6 +91,14 @@ class ConsultantGrantAdmin(admin.ModelAdmin):
     search_fields = ["consultancy__name", "client__name"]
     readonly_fields = ["client", "consultancy", "role", "granted_by", "created_at", "revoked_at"]
 
+    # Access is given and revoked by the client's own owners in the product, never by an administrator
+    # (the add form had no client or consultancy to choose: every field is read-only).
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):

@@ -320,3 +320,11 @@ def test_uploading_a_decompression_bomb_logo_is_refused_never_a_500() -> None:
     response = client_for(owner).post(reverse("branding_upload", args=[consultancy.pk]), {"logo": bomb}, follow=True)
     assert response.status_code == 200 and "far too large to open" in response.content.decode()
     assert not Branding.objects.exists()
+
+
+def test_staff_cannot_grant_a_consultancy_access_in_the_admin(organisation: Any) -> None:
+    staff = User.objects.create_superuser("staff2@example.org", "staff2@example.org", "a-Long-unusual-pass-42")
+    client = client_for(staff)
+    assert client.get(reverse("admin:scorecard_consultantgrant_add")).status_code == 403
+    changelist = client.get(reverse("admin:scorecard_consultantgrant_changelist")).content.decode()
+    assert reverse("admin:scorecard_consultantgrant_add") not in changelist
