@@ -23,7 +23,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from scorecard.models import Organisation, Role
+from scorecard.models import ConsultantGrant, Organisation, Role
 from tests.conftest import client_for
 from tests.factories import AssessmentFactory, ConsultancyFactory, GrantFactory, MembershipFactory, UserFactory
 
@@ -303,3 +303,12 @@ def test_password_reset_when_the_mail_server_is_down_says_so(owner: Any, monkeyp
     monkeypatch.setattr(EmailBackend, "send_messages", refuse)
     response = Client().post(reverse("account_reset_password"), {"email": owner.email}, follow=True)
     assert response.status_code == 200 and "could not send the e-mail just now" in response.content.decode()
+
+
+def test_the_upgrade_turns_owner_level_consultant_grants_into_editor_grants(organisation: Any, owner: Any) -> None:
+    migration = importlib.import_module("scorecard.migrations.0005_owner_grants_become_editor_grants")
+    consultancy = ConsultancyFactory(name="Old Consultancy")
+    grant = ConsultantGrant.objects.create(client=organisation, consultancy=consultancy, role="owner", granted_by=owner)
+    migration.owner_grants_to_editor(apps, None)
+    grant.refresh_from_db()
+    assert grant.role == "editor" and grant.get_role_display() == "Editor"
