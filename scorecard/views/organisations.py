@@ -68,6 +68,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 def organisation_detail(request: AuthedRequest, pk: UUID) -> HttpResponse:
     access = organisation_access_get_for(user=request.user, pk=pk)
     organisation = access.organisation
+    memberships = list(organisation.memberships.select_related("user").order_by("user__email"))
     return render(
         request,
         "scorecard/organisation_detail.html",
@@ -75,7 +76,9 @@ def organisation_detail(request: AuthedRequest, pk: UUID) -> HttpResponse:
             "organisation": organisation,
             "access": access,
             "can_edit": access.may_edit_assessments,
-            "memberships": organisation.memberships.select_related("user").order_by("user__email"),
+            "memberships": memberships,
+            # The only owner gets no Remove or role change on their own row: it would be refused anyway.
+            "sole_owner": sum(m.role == Role.OWNER for m in memberships) == 1,
             "invitations": organisation.invitations.filter(accepted_at__isnull=True),
             "grants": organisation.grants_given.filter(revoked_at__isnull=True).select_related("consultancy"),
             "assessments": organisation.assessments.select_related("framework_version").order_by("-updated_at"),

@@ -537,3 +537,16 @@ def test_signup_when_the_mail_server_is_down_creates_nothing_and_says_so(monkeyp
     response = client.post(reverse("account_signup"), SIGNUP)
     assert response["Location"] == reverse("account_email_verification_sent") and len(mail.outbox) == 1
     assert client.post(confirmation_link(mail.outbox[0]))["Location"].startswith("/orgs/")
+
+
+def test_a_sole_owner_is_offered_no_remove_or_role_change_on_their_own_row(organisation: Any, owner: Any) -> None:
+    colleague = MembershipFactory(organisation=organisation, role=Role.EDITOR)
+    client = client_for(owner)
+    page = client.get(reverse("organisation_detail", args=[organisation.pk])).content.decode()
+    own = reverse("membership_remove", args=[organisation.pk, owner.memberships.get().pk])
+    assert own not in page and 'data-testid="sole-owner"' in page
+    assert reverse("membership_remove", args=[organisation.pk, colleague.pk]) in page
+    colleague.role = Role.OWNER
+    colleague.save()
+    page = client.get(reverse("organisation_detail", args=[organisation.pk])).content.decode()
+    assert own in page and 'data-testid="sole-owner"' not in page
