@@ -98,6 +98,16 @@
     }
   });
 
+  // Bulk export: select all, only the submitted assessments, or none.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-bulk-select] [data-select]");
+    if (!button) return;
+    var which = button.dataset.select;
+    button.closest("[data-bulk-select]").querySelectorAll("input[name=assessments]").forEach(function (box) {
+      box.checked = which === "all" || (which === "submitted" && box.dataset.status === "submitted");
+    });
+  });
+
   // Forms that end something ask first (e.g. submitting locks the answers); without JavaScript they just post.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -409,3 +409,16 @@ def test_pdf_action_numbers_match_the_page_and_the_gap_references(assessment: An
     reader = PdfReader(io.BytesIO(pdf))
     targets = set(reader.named_destinations)
     assert {f"action-{a['rank']}" for a in actions} <= targets
+
+
+def test_a_queued_bulk_export_speaks_to_the_consultant(content: Any) -> None:
+    grant = GrantFactory()
+    consultant = MembershipFactory(organisation=grant.consultancy, role=Role.OWNER).user
+    assessment = AssessmentFactory(organisation=grant.client, target_markets=["SG"])
+    client = client_for(consultant)
+    client.post(reverse("bulk_export"), {"assessments": [assessment.pk]})
+    export = BulkExport.objects.get()
+    BulkExport.objects.filter(pk=export.pk).update(status="queued", done_count=0)
+    page = client.get(reverse("bulk_export_status", args=[export.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "Your reports are queued and start shortly" in page
+    assert page.index("db_worker") > page.index("<details")  # the operator's hint is folded away
