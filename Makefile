@@ -10,7 +10,7 @@ APT_PACKAGES := python3-venv python3-dev g++ pkg-config libicu-dev chromium popp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup system-deps lint typecheck test-sqlite test-postgres demo worker bench clean
+.PHONY: run test setup system-deps lint typecheck test-sqlite test-postgres demo worker bench screenshots clean
 
 run: setup
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -72,6 +72,9 @@ worker: setup
 bench: setup
 	DEBUG=1 $(BIN)/python bench/engine.py
 	DEBUG=1 $(BIN)/python bench/report.py
+
+screenshots: setup
+	$(BIN)/python docs/screenshots/take.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .mypy_cache .ruff_cache
