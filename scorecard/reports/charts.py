@@ -58,11 +58,25 @@ def radar_svg(
     return mark_safe("".join(parts))
 
 
+# One colour per maturity band (Initial under 20 ... Optimised 80+, docs/methodology.md), dark enough for a bar;
+# the heat map cells use the light tints of the same hues (heat-0 ... heat-4 in app.css and report.css).
+BAND_COLOURS = ("#b02a37", "#ca6510", "#997404", "#198754", "#0f5132")
+
+
+def score_band(score: float | None) -> int | None:
+    """The maturity band of a 0-100 score: 0 (Initial) to 4 (Optimised); None without a score."""
+    if score is None:
+        return None
+    return max(0, min(4, int(float(score) // 20)))
+
+
 def bar_svg(value: float | None, *, width: int = 200, height: int = 12, label: str = "") -> SafeString:
-    """A horizontal 0-100 bar. (Inline style attributes are forbidden by the CSP; SVG attributes are not.)"""
+    """A horizontal 0-100 bar in its band's colour. (Inline styles are forbidden by the CSP; SVG attributes are not.)"""
     filled = 0 if value is None else max(0.0, min(100.0, value)) * width / 100
+    band = score_band(value)
+    colour = BAND_COLOURS[band] if band is not None else "#6c757d"
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{escape(label)}"><rect width="{width}" height="{height}" rx="3" fill="#e9ecef"/>'
-        f'<rect width="{filled:.1f}" height="{height}" rx="3" fill="#0d6efd"/></svg>'
+        f'<rect width="{filled:.1f}" height="{height}" rx="3" fill="{colour}"/></svg>'
     )

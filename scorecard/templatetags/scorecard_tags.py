@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from frameworks.freshness import is_stale
 
 from ..models import person_label
-from ..reports.charts import bar_svg
+from ..reports.charts import bar_svg, score_band
 from ..reports.scripts import add_break_opportunities
 
 register = template.Library()
@@ -23,9 +23,8 @@ register.filter("person", person_label)
 
 @register.filter
 def heat_class(score: float | None) -> str:
-    if score is None:
-        return "heat-na"
-    return f"heat-{min(4, int(score // 20))}"
+    band = score_band(score)
+    return "heat-na" if band is None else f"heat-{band}"
 
 
 @register.filter
@@ -110,3 +109,12 @@ def signed_change(value: float | Decimal | None) -> SafeString | str:
     if number < 0:
         return format_html('<span class="text-danger-emphasis fw-semibold">−{}</span>', -number)
     return SafeString('<span class="text-body-secondary">±0</span>')
+
+
+@register.filter
+def level_class(level: int | None) -> str:
+    """The CSS class of a maturity level shown as text, in its band's colour: level 4 -> "band-3".
+
+    By level, not score: a failed key control caps the level below the score's band, and the colour says so.
+    """
+    return f"band-{int(level) - 1}" if level else "band-na"

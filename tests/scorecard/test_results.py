@@ -222,3 +222,17 @@ def test_a_change_since_the_last_assessment_is_signed_and_coloured(assessment: A
     change = page.context["overall_change"]
     assert change > 0
     assert f'<span class="text-success-emphasis fw-semibold">+{change}</span> points' in page.content.decode()
+
+
+def test_scores_and_levels_share_one_colour_per_maturity_band(assessment: Assessment, owner: Any) -> None:
+    from scorecard.reports.charts import BAND_COLOURS, bar_svg
+    from scorecard.templatetags.scorecard_tags import heat_class, level_class
+
+    for score, band in ((0, 0), (19.9, 0), (20, 1), (59.9, 2), (60, 3), (80, 4), (100, 4)):
+        assert heat_class(score) == f"heat-{band}" and BAND_COLOURS[band] in bar_svg(score), score
+    assert (level_class(1), level_class(5), level_class(None)) == ("band-0", "band-4", "band-na")
+    answer_everything(assessment, owner)
+    page = client_for(owner).get(reverse("assessment_results", args=[assessment.pk])).content.decode()
+    te = page[page.index('data-testid="principle-TE"') :].split("</tr>")[0]
+    level = compute_results(assessment)["principles"][0]["level"]
+    assert f'class="band band-{level - 1}"' in te
