@@ -1,0 +1,23 @@
+"""The readiness page reads as an overview: the verdict per market in view, the details one click away."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.test_browser_flows import assert_accessible
+
+pytestmark = [pytest.mark.e2e]
+
+
+def test_readiness_is_an_overview_with_details_on_demand(open_section: Any) -> None:
+    page = open_section("principle-TE")
+    page.goto(f"/assessments/{page.assessment.pk}/readiness/")
+    assert page.evaluate("document.documentElement.scrollHeight") < 5000  # 28,000 px with everything open
+    obligations = page.get_by_test_id("market-detail-SG").locator("table.obligations")
+    assert not obligations.is_visible()
+    page.get_by_test_id("market-SG").get_by_role("link", name="Singapore").click()
+    page.get_by_test_id("market-detail-SG").locator("> summary").click()
+    assert obligations.is_visible() and obligations.locator("tbody tr").count() >= 5
+    assert_accessible(page)
