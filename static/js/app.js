@@ -108,6 +108,40 @@
     });
   });
 
+  // Tables marked data-sortable sort by a column's data-* value; [data-filters-for] selects filter the rows.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("table[data-sortable] [data-sort]");
+    if (!button) return;
+    var key = button.dataset.sort;
+    var body = button.closest("table").tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var numeric = key === "rank";
+    rows.sort(function (a, b) {
+      var x = a.dataset[key], y = b.dataset[key];
+      var order = numeric ? Number(x) - Number(y) : x.localeCompare(y);
+      return order || Number(a.dataset.rank) - Number(b.dataset.rank);
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  });
+
+  document.addEventListener("change", function (event) {
+    var box = event.target.closest && event.target.closest("[data-filters-for]");
+    if (!box) return;
+    var table = document.getElementById(box.dataset.filtersFor);
+    var wanted = {};
+    box.querySelectorAll("select[data-filter]").forEach(function (select) {
+      if (select.value) wanted[select.dataset.filter] = select.value;
+    });
+    var shown = 0;
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      var match = Object.keys(wanted).every(function (key) { return row.dataset[key] === wanted[key]; });
+      row.hidden = !match;
+      if (match) shown += 1;
+    });
+    var count = box.querySelector("[data-filter-count]");
+    if (count) count.textContent = shown + " / " + table.tBodies[0].rows.length;
+  });
+
   // Forms that end something ask first (e.g. submitting locks the answers); without JavaScript they just post.
   document.addEventListener("submit", function (event) {
     var form = event.target;
