@@ -14,6 +14,28 @@ from django.test import Client
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+def _serial_live_server_on_sqlite() -> None:
+    """On SQLite the live server answers one request at a time.
+
+    The test database is in memory, and Django's live server hands its one connection to every request thread;
+    two requests at once (an autosave still in flight when a page is submitted) then trip over each other's
+    savepoints ("no such savepoint"). PostgreSQL runs keep the threaded server: concurrency is tested there.
+    """
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)  # the live server thread itself holds the shared connection
+
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = SerialWSGIServer
+
+
+_serial_live_server_on_sqlite()
 FLAGS = [
     "--headless=new",
     "--no-sandbox",
