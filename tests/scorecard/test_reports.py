@@ -422,3 +422,15 @@ def test_a_queued_bulk_export_speaks_to_the_consultant(content: Any) -> None:
     page = client.get(reverse("bulk_export_status", args=[export.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "Your reports are queued and start shortly" in page
     assert page.index("db_worker") > page.index("<details")  # the operator's hint is folded away
+
+
+def test_the_cover_gives_the_score_level_and_each_markets_readiness_at_a_glance(assessment: Any, owner: Any) -> None:
+    fill(assessment, owner)
+    pdf = client_for(owner).get(reverse("report_pdf", args=[assessment.pk])).content
+    cover = " ".join(pdf_text(pdf, 1).split())
+    results = compute_results(assessment)
+    assert f"{round(results['overall']['score'])}/100" in cover.replace(" /100", "/100")
+    assert f"Level {results['overall']['level']}: {results['overall']['level_name']}" in cover
+    assert "Readiness per target market" in cover
+    for market in results["markets"]:
+        assert market["name"] in cover, market["code"]
