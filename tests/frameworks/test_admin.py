@@ -140,3 +140,9 @@ def test_inline_fields_are_named_for_screen_readers(staff: Client, content: Any)
     country = Country.objects.get(version=draft, code="VN")
     html = staff.get(reverse("admin:frameworks_country_change", args=[country.pk])).content.decode()
     assert 'aria-label="weight"' in html
+
+
+def test_the_version_list_explains_the_editions_and_the_steps(staff: Client, content: Any) -> None:
+    html = staff.get(reverse("admin:frameworks_frameworkversion_changelist")).content.decode()
+    assert "Exactly one published edition is <strong>current</strong>" in html
+    assert "Compare two versions" in html and "Current: new assessments use it" in html
