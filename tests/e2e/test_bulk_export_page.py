@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from scorecard.models import Assessment, Role
+from tests.e2e.test_browser_flows import assert_accessible
 from tests.factories import AssessmentFactory, GrantFactory, MembershipFactory
 
 pytestmark = [pytest.mark.e2e]
@@ -25,7 +26,10 @@ def test_select_all_submitted_or_none(new_page: Any, live_server: Any) -> None:
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
+    page.goto("/portfolio/")
+    assert_accessible(page)
     page.goto("/portfolio/exports/")
+    assert_accessible(page)
 
     def checked() -> set[str]:
         return {box.get_attribute("value") for box in page.locator("input[name=assessments]:checked").all()}
