@@ -4,13 +4,16 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+# Dependencies: ranges in pyproject.toml, exact versions with hashes in the lock files (`make lock` writes them).
+LOCKS := requirements.lock requirements-s3.lock requirements-dev.lock
+# A new stamp, so a new install, whenever pyproject.toml or a lock file changes.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCKS) | sha1sum | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/scorecard
 APT_PACKAGES := python3-venv python3-dev g++ pkg-config libicu-dev chromium poppler-utils fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 postgresql-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup system-deps lint typecheck test-sqlite test-postgres demo worker bench screenshots clean
+.PHONY: run test setup lock system-deps lint typecheck test-sqlite test-postgres demo worker bench screenshots clean
 
 run: setup
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -34,13 +37,32 @@ system-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-$(STAMP): requirements.txt requirements-dev.txt
+# The packages exactly as locked (every file checked against its hash), then the project itself, editable and
+# without build isolation: setuptools comes from the lock too, so nothing unpinned is fetched for it.
+$(STAMP): pyproject.toml $(LOCKS)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is required"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+# Re-resolve the lock files from pyproject.toml, for Python 3.11 on Linux, with the hashes of every file of each
+# release. Versions already locked stay unless a range excludes them; LOCK_ARGS=--upgrade takes the newest
+# releases the ranges admit, LOCK_ARGS='--upgrade-package django' one package. uv runs from its own venv.
+LOCK_TOOLS := $(VENV)/lock-tools
+UV_VERSION := 0.13.9
+LOCK_ARGS ?=
+UV_COMPILE = $(LOCK_TOOLS)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+	--python-platform linux --custom-compile-command "make lock" $(LOCK_ARGS)
+
+lock:
+	@$(LOCK_TOOLS)/bin/uv --version 2>/dev/null | grep -qF "uv $(UV_VERSION)" || { \
+	  $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"; }
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra s3 -c requirements.lock -o requirements-s3.lock
+	$(UV_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock
 
 lint: setup
 	$(BIN)/ruff check .
