@@ -12,6 +12,9 @@ The rules, documented with a worked example in docs/methodology.md:
 * The overall score is the principle-weighted mean of the principle scores that exist.
 * The action plan lists every gap: failed key controls and failed mandatory market requirements first, then
   the rest by impact = question weight x share of its maximum missing.
+
+The engine speaks codes, never sentences: a level is a number, a priority a code, and what to do next a `Phrase`
+(a code and its parameters). scorecard/wording.py says them in the reader's language.
 """
 
 from __future__ import annotations
@@ -19,27 +22,52 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 NOT_APPLICABLE = "na"
 DONT_KNOW = "unknown"
 CHECKLIST = "checklist"
 
 PRINCIPLE, GENAI, MARKET = "principle", "genai", "market"
+OVERALL, GENAI_AREA = "OVERALL", "GENAI"  # the codes of the two areas the engine adds to the content's
 KEY_CONTROL_PASS = Decimal("0.5")
 KEY_CONTROL_PRINCIPLE_CAP = 2
 KEY_CONTROL_OVERALL_CAP = 3
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
-# (lower bound inclusive, level, name). A score of 100 is level 5.
-LEVEL_BANDS: tuple[tuple[Decimal, int, str], ...] = (
-    (Decimal(80), 5, "Optimised"),
-    (Decimal(60), 4, "Managed"),
-    (Decimal(40), 3, "Defined"),
-    (Decimal(20), 2, "Developing"),
-    (Decimal(0), 1, "Initial"),
+# (lower bound inclusive, level). A score of 100 is level 5. Levels are numbers; their names are words
+# (scorecard/wording.py: 5 Optimised, 4 Managed, 3 Defined, 2 Developing, 1 Initial).
+LEVEL_BANDS: tuple[tuple[Decimal, int], ...] = (
+    (Decimal(80), 5),
+    (Decimal(60), 4),
+    (Decimal(40), 3),
+    (Decimal(20), 2),
+    (Decimal(0), 1),
 )
-LEVEL_NAMES = {level: name for _, level, name in LEVEL_BANDS}
+
+# Action plan priorities, most urgent first.
+KEY_CONTROL_PRIORITY, MANDATORY_PRIORITY, GAP_PRIORITY = "key-control", "mandatory-requirement", "gap"
+PRIORITIES = (KEY_CONTROL_PRIORITY, MANDATORY_PRIORITY, GAP_PRIORITY)
+
+# What would raise a question's score (a QuestionResult's next_step).
+REACH_OPTION = "reach-option"  # params: option (its code), gain (points gained)
+PUT_IN_PLACE = "put-in-place"  # params: practices (the codes of the checklist options not ticked)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A sentence kept as a code and its parameters, so that it can be said in any language later.
+
+    Parameters are codes and numbers only (never words): scorecard/wording.py turns a phrase into text, and a
+    results snapshot stores it as {"code": ..., "params": {...}}.
+    """
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "params": dict(self.params)}
 
 
 # --- inputs ----------------------------------------------------------------------------------------
@@ -122,7 +150,7 @@ class QuestionResult:
     key_control: bool
     failed_key_control: bool
     mandatory_failed: bool
-    next_step: str  # what answer would raise the score; empty when full marks or N/A
+    next_step: Phrase | None  # what answer would raise the score; None when full marks or N/A
 
     @property
     def weighted_points(self) -> Decimal:
@@ -148,8 +176,7 @@ class AreaScore:
     score: Decimal | None
     points: Decimal
     max_points: Decimal
-    level: int | None
-    level_name: str
+    level: int | None  # 1-5, None when not scored
     capped: bool
     failed_key_controls: tuple[str, ...]
     answered: int
@@ -167,12 +194,12 @@ class ActionItem:
     code: str
     principle: str
     section: str
-    priority: str  # "key control", "mandatory requirement", "gap"
+    priority: str  # KEY_CONTROL_PRIORITY, MANDATORY_PRIORITY or GAP_PRIORITY
     impact: Decimal
     points: Decimal
     max_points: Decimal
     recommendation: str
-    next_step: str
+    next_step: Phrase | None
 
 
 @dataclass(frozen=True)
@@ -206,13 +233,11 @@ def _pct(part: Decimal, whole: Decimal) -> Decimal:
     return _round(HUNDRED * part / whole)
 
 
-def level_for(score: Decimal | None) -> tuple[int | None, str]:
+def level_for(score: Decimal | None) -> int | None:
+    """The maturity level (1-5) of a score's band; None when the area is not scored."""
     if score is None:
-        return None, "Not scored"
-    for lower, level, name in LEVEL_BANDS:
-        if score >= lower:
-            return level, name
-    return 1, LEVEL_NAMES[1]
+        return None
+    return next((level for lower, level in LEVEL_BANDS if score >= lower), 1)
 
 
 def is_applicable(question: QuestionDef, profile: Profile) -> bool:
@@ -255,23 +280,20 @@ def question_result(question: QuestionDef, answer: AnswerValue | None) -> Questi
         key_control=question.key_control,
         failed_key_control=question.key_control and below_pass,
         mandatory_failed=question.section == MARKET and question.mandatory and below_pass,
-        next_step=_next_step(question, points, answer) if status != "na" else "",
+        next_step=_next_step(question, points, answer) if status != "na" else None,
     )
 
 
-def _next_step(question: QuestionDef, points: Decimal, answer: AnswerValue) -> str:
+def _next_step(question: QuestionDef, points: Decimal, answer: AnswerValue) -> Phrase | None:
+    """The practices not yet in place (checklist), or the next option up and the points it adds."""
     if question.scale == CHECKLIST:
-        missing = [o.label or o.code for o in question.options if o.code not in set(answer.checked)]
-        return "Put in place: " + "; ".join(missing) if missing else ""
+        missing = [o.code for o in question.options if o.code not in set(answer.checked)]
+        return Phrase(PUT_IN_PLACE, {"practices": missing}) if missing else None
     better = sorted((o for o in question.options if o.points > points), key=lambda o: o.points)
     if not better:
-        return ""
+        return None
     step = better[0]
-    return f"Reach “{step.label or step.code}” (+{_plain(step.points - points)} points)"
-
-
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+    return Phrase(REACH_OPTION, {"option": step.code, "gain": step.points - points})
 
 
 def area_score(code: str, name: str, results: Iterable[QuestionResult], *, cap_on_key_control: bool) -> AreaScore:
@@ -279,15 +301,13 @@ def area_score(code: str, name: str, results: Iterable[QuestionResult], *, cap_o
     points = sum((r.weighted_points for r in results), ZERO)
     maximum = sum((r.weighted_max for r in results), ZERO)
     score = _pct(points, maximum) if maximum else None
-    level, level_name = level_for(score)
+    level = level_for(score)
     failed = tuple(r.code for r in results if r.failed_key_control)
     capped = False
     if cap_on_key_control and failed and level is not None and level > KEY_CONTROL_PRINCIPLE_CAP:
-        level, level_name, capped = KEY_CONTROL_PRINCIPLE_CAP, LEVEL_NAMES[KEY_CONTROL_PRINCIPLE_CAP], True
+        level, capped = KEY_CONTROL_PRINCIPLE_CAP, True
     answered = sum(1 for r in results if r.status != "unanswered")
-    return AreaScore(
-        code, name, score, points, maximum, level, level_name, capped, failed, answered, len(results), results
-    )
+    return AreaScore(code, name, score, points, maximum, level, capped, failed, answered, len(results), results)
 
 
 def _overall(
@@ -297,19 +317,18 @@ def _overall(
     weight_sum = sum((weights[p.code] for p in scored), ZERO)
     weighted = sum((weights[p.code] * p.score for p in scored if p.score is not None), ZERO)
     score = _round(weighted / weight_sum) if weight_sum else None
-    level, level_name = level_for(score)
+    level = level_for(score)
     failed = tuple(code for p in principles for code in p.failed_key_controls)
     capped = False
     if failed and level is not None and level > KEY_CONTROL_OVERALL_CAP:
-        level, level_name, capped = KEY_CONTROL_OVERALL_CAP, LEVEL_NAMES[KEY_CONTROL_OVERALL_CAP], True
+        level, capped = KEY_CONTROL_OVERALL_CAP, True
     return AreaScore(
-        "OVERALL",
-        "Overall",
+        OVERALL,
+        "",  # named at the edge (scorecard/wording.py), like the GenAI supplement
         score,
         weighted,
         HUNDRED * weight_sum,
         level,
-        level_name,
         capped,
         failed,
         answered,
@@ -320,14 +339,14 @@ def _overall(
 def action_plan(results: Iterable[QuestionResult], questions: Mapping[str, QuestionDef]) -> tuple[ActionItem, ...]:
     def priority(r: QuestionResult) -> str:
         if r.failed_key_control:
-            return "key control"
+            return KEY_CONTROL_PRIORITY
         if r.mandatory_failed:
-            return "mandatory requirement"
-        return "gap"
+            return MANDATORY_PRIORITY
+        return GAP_PRIORITY
 
     gaps = [r for r in results if r.is_gap]
     # Why: a failed key control or mandatory requirement blocks a level or a market whatever its weight.
-    gaps.sort(key=lambda r: (priority(r) == "gap", -(r.weight * r.share_missing), r.code))
+    gaps.sort(key=lambda r: (priority(r) == GAP_PRIORITY, -(r.weight * r.share_missing), r.code))
     return tuple(
         ActionItem(
             rank=i,
@@ -362,7 +381,7 @@ def score_assessment(framework: Framework, profile: Profile, answers: Mapping[st
     )
     genai_questions = [q for q in applicable if q.section == GENAI]
     genai = (
-        area_score("GENAI", "GenAI supplement", (results[q.code] for q in genai_questions), cap_on_key_control=False)
+        area_score(GENAI_AREA, "", (results[q.code] for q in genai_questions), cap_on_key_control=False)
         if genai_questions
         else None
     )

@@ -12,6 +12,9 @@ For each chosen market (docs/methodology.md, "Cross-border readiness"):
   protection law is flagged as legal uncertainty and is never simply "Ready".
 * heat map cell (market x principle) = the principle's questions plus that market's requirement items on
   the same principle, scored together.
+
+Like the engine, this module speaks codes: a status is a code, and conditions and the reason for a status are
+`Phrase`s (a code and its parameters) that scorecard/wording.py says in the reader's language.
 """
 
 from __future__ import annotations
@@ -20,15 +23,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .engine import AssessmentScore, QuestionResult
+from .engine import AssessmentScore, Phrase, QuestionResult
 
 READY, CONDITIONS, NOT_READY = "ready", "conditions", "not_ready"
-STATUS_LABELS = {READY: "Ready", CONDITIONS: "Ready with conditions", NOT_READY: "Not ready"}
+STATUSES = (READY, CONDITIONS, NOT_READY)
 PRINCIPLE_SHARE = Decimal("0.7")
 REQUIREMENT_SHARE = Decimal("0.3")
 READY_AT = Decimal(75)
 NOT_READY_BELOW = Decimal(50)
 ZERO = Decimal(0)
+
+# Conditions: what stands between a market and "Ready".
+NO_DATA_PROTECTION_LAW = "no-data-protection-law"  # no params: legal uncertainty, not an easy market
+REQUIREMENT_NOT_MET = "requirement-not-met"  # params: requirement (its code)
+KEY_CONTROL_FAILED = "key-control-failed"  # params: key_control (its code), in a principle the market weighs > 1
+
+# Why a market has its status (status_reason): the rule that decided it.
+BLOCKED = "blocked"  # not ready; params: count (mandatory requirements not met)
+NOTHING_SCORED = "nothing-scored"  # not ready; no applicable answers to score
+SCORE_TOO_LOW = "score-too-low"  # not ready; params: score, floor (NOT_READY_BELOW)
+READY_SCORE = "ready-score"  # ready; params: score, threshold (READY_AT)
+BELOW_READY = "below-ready"  # with conditions; params: score, threshold, conditions (how many are open)
+CONDITIONS_OPEN = "conditions-open"  # with conditions; params: score, threshold, conditions
 
 
 @dataclass(frozen=True)
@@ -56,16 +72,12 @@ class MarketReadiness:
     score: Decimal | None
     principle_component: Decimal | None
     requirement_component: Decimal | None
-    status: str
+    status: str  # READY, CONDITIONS or NOT_READY
     blockers: tuple[Blocker, ...]
-    conditions: tuple[str, ...]
+    conditions: tuple[Phrase, ...]
     legal_uncertainty: bool
     cells: Mapping[str, Decimal | None]  # principle code -> heat map score
     requirements: tuple[QuestionResult, ...]
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
 
 
 def _round(value: Decimal) -> Decimal:
@@ -99,15 +111,17 @@ def readiness_for_market(scored: AssessmentScore, market: MarketDef) -> MarketRe
         for r in requirements
         if r.mandatory_failed
     )
-    conditions: list[str] = []
+    conditions: list[Phrase] = []
     if not market.has_data_protection_law:
-        conditions.append("No comprehensive data protection law in force: legal uncertainty, not an easy market.")
+        conditions.append(Phrase(NO_DATA_PROTECTION_LAW))
     conditions += [
-        f"Requirement {r.code} is not fully met." for r in requirements if r.is_gap and not r.mandatory_failed
+        Phrase(REQUIREMENT_NOT_MET, {"requirement": r.code})
+        for r in requirements
+        if r.is_gap and not r.mandatory_failed
     ]
     # Why: a failed key control matters more where the market gives its principle extra weight.
     conditions += [
-        f"Key control {code} failed in a principle this market emphasises."
+        Phrase(KEY_CONTROL_FAILED, {"key_control": code})
         for p in scored.principles
         if market.weights.get(p.code, ZERO) > 1
         for code in p.failed_key_controls
@@ -138,34 +152,27 @@ def readiness_for_market(scored: AssessmentScore, market: MarketDef) -> MarketRe
     )
 
 
-def _score_words(score: Decimal | float) -> str:
-    # Scores are kept to one decimal; show it unless whole. Rounding further could print "50 is under 50".
-    return str(Decimal(str(score))).removesuffix(".0")
-
-
-def status_reason(status: str, score: Decimal | float | None, blockers: int, conditions: int) -> str:
-    """Why a market has its status, in one sentence naming the rule that decided it.
+def status_reason(status: str, score: Decimal | float | None, blockers: int, conditions: int) -> Phrase:
+    """Why a market has its status: the rule that decided it, as a phrase (one sentence once worded).
 
     Works from a stored snapshot's figures as well as from a MarketReadiness, so a submitted assessment
     explains itself with the numbers it was given. Without it a market can be "Not ready" with no blocker
-    and no condition in sight (a score under 50), and the reader is left to guess.
+    and no condition in sight (a score under 50), and the reader is left to guess. The score is passed on as
+    the decimal it was stored as (one decimal place), so the words never say "50 is under 50".
     """
-    label = STATUS_LABELS[status]
+    exact = None if score is None else Decimal(str(score))
     if status == NOT_READY:
         if blockers:
-            noun = "requirement is" if blockers == 1 else "requirements are"
-            return f"{label}: {blockers} mandatory {noun} not met (see the blockers)."
-        if score is None:
-            return f"{label}: no applicable answers to score yet."
-        return f"{label}: the readiness score ({_score_words(score)}) is under {NOT_READY_BELOW}."
-    score_words = _score_words(score if score is not None else ZERO)
-    open_conditions = "1 condition is open" if conditions == 1 else f"{conditions} conditions are open"
+            return Phrase(BLOCKED, {"count": blockers})
+        if exact is None:
+            return Phrase(NOTHING_SCORED)
+        return Phrase(SCORE_TOO_LOW, {"score": exact, "floor": NOT_READY_BELOW})
+    shown = exact if exact is not None else ZERO
     if status == READY:
-        return f"{label}: the readiness score ({score_words}) is {READY_AT} or more and no condition is open."
-    if score is not None and Decimal(str(score)) < READY_AT:
-        reason = f"the readiness score ({score_words}) is under {READY_AT}, the level for Ready"
-        return f"{label}: {reason}{', and ' + open_conditions if conditions else ''}."
-    return f"{label}: the readiness score ({score_words}) is {READY_AT} or more, but {open_conditions}."
+        return Phrase(READY_SCORE, {"score": shown, "threshold": READY_AT})
+    if exact is not None and exact < READY_AT:
+        return Phrase(BELOW_READY, {"score": shown, "threshold": READY_AT, "conditions": conditions})
+    return Phrase(CONDITIONS_OPEN, {"score": shown, "threshold": READY_AT, "conditions": conditions})
 
 
 def readiness_report(scored: AssessmentScore, markets: list[MarketDef]) -> tuple[MarketReadiness, ...]:

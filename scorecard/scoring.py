@@ -7,17 +7,30 @@ assessment keeps its snapshot forever; a draft's snapshot is computed on each vi
 from __future__ import annotations
 
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from django.utils import timezone
 
-from frameworks.models import Country, FrameworkVersion, GenAIDimension, GenAIRisk, Principle, Question
+from frameworks.models import (
+    Country,
+    FrameworkVersion,
+    GenAIDimension,
+    GenAIRisk,
+    MarketPrincipleWeight,
+    Principle,
+    Question,
+)
 from frameworks.selectors import countries_for, questions_for
 
 from . import engine, readiness
 from .models import Answer, Assessment
+from .results_format import FORMAT
 
+# What is built from a published version, per process (published versions never change; see published_key).
 _framework_cache: dict[tuple[int, str, str], tuple[engine.Framework, dict[str, Question]]] = {}
+_markets_cache: dict[tuple[int, str, str], tuple[readiness.MarketDef, ...]] = {}
+_countries_cache: dict[tuple[int, str, str], dict[str, Country]] = {}
 
 
 def _section(question: Question) -> str:
@@ -28,15 +41,28 @@ def _section(question: Question) -> str:
     return engine.PRINCIPLE
 
 
+def published_key(version: FrameworkVersion) -> tuple[int, str, str] | None:
+    """The key under which what is built from a published (or superseded) version is cached in the process, or
+    None for a draft version, which an admin may still be editing and which is therefore never cached.
+
+    A published version never changes: a content change is a new version, with a new key. Keyed on more than
+    the pk: a test database (or a re-created database) may reuse a pk for other content.
+    """
+    if version.status == FrameworkVersion.Status.DRAFT:
+        return None
+    return (version.pk, version.code, str(version.published_at))
+
+
 def framework_for(version: FrameworkVersion) -> tuple[engine.Framework, dict[str, Question]]:
     """Engine definitions for a version, plus its questions by code. Cached for published versions, which
     never change."""
-    # Keyed on more than the pk: a test database (or a re-created database) may reuse a pk for other content.
-    key = (version.pk, version.code, str(version.published_at))
-    cached = _framework_cache.get(key)
-    if cached and version.status != FrameworkVersion.Status.DRAFT:
+    key = published_key(version)
+    cached = _framework_cache.get(key) if key else None
+    if cached:
         return cached
     questions = list(questions_for(version))
+    for q in questions:
+        q.version = version  # what is cached per version (the answer fields' choices) is keyed on it
     definitions = tuple(
         engine.QuestionDef(
             code=q.code,
@@ -66,7 +92,7 @@ def framework_for(version: FrameworkVersion) -> tuple[engine.Framework, dict[str
         risks=tuple(engine.AreaDef(r.code, r.name) for r in GenAIRisk.objects.filter(version=version)),
     )
     result = (framework, {q.code: q for q in questions})
-    if version.status != FrameworkVersion.Status.DRAFT:
+    if key:
         _framework_cache[key] = result
     return result
 
@@ -86,29 +112,60 @@ def answers_for(assessment: Assessment) -> dict[str, engine.AnswerValue]:
 
 
 def market_defs(version: FrameworkVersion, codes: list[str]) -> list[readiness.MarketDef]:
+    """The readiness definitions of the chosen markets, in the version's market order."""
     chosen = set(codes)
-    requirements = Question.objects.filter(version=version, market__code__in=chosen).select_related("market")
+    return [m for m in _market_definitions(version) if m.code in chosen]
+
+
+def _market_definitions(version: FrameworkVersion) -> tuple[readiness.MarketDef, ...]:
+    """Every market's readiness definition. Built once per published version, which never changes (as the
+    framework is, see framework_for); for a draft, which an admin may be editing, read on every call. Reading
+    them took most of a draft's live results (about 11 of 13 ms)."""
+    key = published_key(version)
+    if key and (cached := _markets_cache.get(key)) is not None:
+        return cached
     legal: dict[str, dict[str, str]] = {}
     recommendations: dict[str, dict[str, str]] = {}
-    for q in requirements:
-        legal.setdefault(q.market.code, {})[q.code] = q.legal_basis  # type: ignore[union-attr]
-        recommendations.setdefault(q.market.code, {})[q.code] = q.recommendation  # type: ignore[union-attr]
-    return [
+    requirements = Question.objects.filter(version=version, market__isnull=False).values_list(
+        "market__code", "code", "legal_basis", "recommendation"
+    )
+    for market, code, legal_basis, recommendation in requirements:
+        legal.setdefault(market, {})[code] = legal_basis
+        recommendations.setdefault(market, {})[code] = recommendation
+    weights: dict[int, dict[str, Decimal]] = {}
+    for country_id, principle, weight in MarketPrincipleWeight.objects.filter(country__version=version).values_list(
+        "country_id", "principle__code", "weight"
+    ):
+        weights.setdefault(country_id, {})[principle] = weight
+    # Shared between requests: read-only mappings, so that no caller can change another's definitions.
+    definitions = tuple(
         readiness.MarketDef(
-            code=c.code,
-            name=c.name,
-            weights={w.principle.code: w.weight for w in c.principle_weights.all()},
-            has_data_protection_law=c.has_data_protection_law,
-            legal_basis=legal.get(c.code, {}),
-            recommendations=recommendations.get(c.code, {}),
+            code=code,
+            name=name,
+            weights=MappingProxyType(weights.get(pk, {})),
+            has_data_protection_law=has_law,
+            legal_basis=MappingProxyType(legal.get(code, {})),
+            recommendations=MappingProxyType(recommendations.get(code, {})),
         )
-        for c in countries_for(version)
-        if c.code in chosen
-    ]
+        for pk, code, name, has_law in Country.objects.filter(version=version)
+        .order_by("order", "code")
+        .values_list("pk", "code", "name", "has_data_protection_law")
+    )
+    if key:
+        _markets_cache[key] = definitions
+    return definitions
 
 
 def _n(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _phrase(phrase: engine.Phrase | None) -> dict[str, Any] | None:
+    """A phrase as JSON: {"code", "params"}, its decimals as numbers."""
+    if phrase is None:
+        return None
+    params = {k: float(v) if isinstance(v, Decimal) else v for k, v in phrase.params.items()}
+    return {"code": phrase.code, "params": params}
 
 
 def _question(r: engine.QuestionResult) -> dict[str, Any]:
@@ -121,7 +178,7 @@ def _question(r: engine.QuestionResult) -> dict[str, Any]:
         "key_control": r.key_control,
         "failed_key_control": r.failed_key_control,
         "mandatory_failed": r.mandatory_failed,
-        "next_step": r.next_step,
+        "next_step": _phrase(r.next_step),
         "principle": r.principle,
     }
 
@@ -132,7 +189,6 @@ def _area(a: engine.AreaScore, *, with_questions: bool = True) -> dict[str, Any]
         "name": a.name,
         "score": _n(a.score),
         "level": a.level,
-        "level_name": a.level_name,
         "capped": a.capped,
         "failed_key_controls": list(a.failed_key_controls),
         "points": _n(a.points),
@@ -149,8 +205,9 @@ def _area(a: engine.AreaScore, *, with_questions: bool = True) -> dict[str, Any]
 def snapshot(
     scored: engine.AssessmentScore, markets: tuple[readiness.MarketReadiness, ...], version: FrameworkVersion
 ) -> dict[str, Any]:
+    """The results as stored JSON, format 2: codes and numbers, never words (docs/json-format.md)."""
     return {
-        "schema": 1,
+        "format": FORMAT,
         "framework_version": version.code,
         "computed_at": timezone.now().isoformat(),
         "overall": _area(scored.overall, with_questions=False),
@@ -164,12 +221,11 @@ def snapshot(
                 "name": m.name,
                 "score": _n(m.score),
                 "status": m.status,
-                "status_label": m.status_label,
                 "principle_component": _n(m.principle_component),
                 "requirement_component": _n(m.requirement_component),
                 "legal_uncertainty": m.legal_uncertainty,
                 "blockers": [vars(b) for b in m.blockers],
-                "conditions": list(m.conditions),
+                "conditions": [_phrase(c) for c in m.conditions],
                 "cells": {k: _n(v) for k, v in m.cells.items()},
                 "requirements": [_question(r) for r in m.requirements],
             }
@@ -186,7 +242,7 @@ def snapshot(
                 "points": _n(a.points),
                 "max_points": _n(a.max_points),
                 "recommendation": a.recommendation,
-                "next_step": a.next_step,
+                "next_step": _phrase(a.next_step),
             }
             for a in scored.actions
         ],
@@ -213,4 +269,12 @@ def results_for(assessment: Assessment) -> dict[str, Any]:
 
 
 def countries_by_code(version: FrameworkVersion) -> dict[str, Country]:
-    return {c.code: c for c in countries_for(version)}
+    """The version's countries with their facts and sources (countries_for), by code. Cached per published
+    version like the market definitions: the Country objects are shared, so never change them."""
+    key = published_key(version)
+    cached = _countries_cache.get(key) if key else None
+    if cached is None:
+        cached = {c.code: c for c in countries_for(version)}
+        if key:
+            _countries_cache[key] = cached
+    return dict(cached)

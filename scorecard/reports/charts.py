@@ -7,6 +7,9 @@ from collections.abc import Sequence
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from ..wording import NO_SCORE
 
 
 def radar_svg(
@@ -15,9 +18,11 @@ def radar_svg(
     *,
     size: int = 360,
     previous: Sequence[float | None] | None = None,
-    title: str = "Principle scores",
+    title: str | None = None,
 ) -> SafeString:
-    """A radar (spider) chart of 0-100 scores. `None` values are drawn at 0 and labelled "n/a"."""
+    """A radar (spider) chart of 0-100 scores. `None` values are drawn at 0 and labelled "n/a" (in the active
+    language, like the default title)."""
+    title = gettext("Principle scores") if title is None else title
     n = len(labels)
     cx = cy = size / 2
     radius = size / 2 - 70
@@ -41,7 +46,7 @@ def radar_svg(
         lx, ly = point(i, 122)
         anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
         value = values[i]
-        shown = "n/a" if value is None else f"{value:.0f}"
+        shown = str(NO_SCORE) if value is None else f"{value:.0f}"
         parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" fill="#212529">{escape(label)}</text>')
         parts.append(
             f'<text x="{lx:.1f}" y="{ly + 13:.1f}" text-anchor="{anchor}" fill="#495057" '

@@ -1,6 +1,9 @@
 """Build the data behind the results page, the readiness view, the print view and the PDF.
 
-One builder for all of them, so the numbers in the PDF are the numbers on the results page.
+One builder for all of them, so the numbers in the PDF are the numbers on the results page. The results come
+in the current snapshot format (scorecard/results_format.py), whatever format they were stored in: codes that the
+templates say in the reader's language with scorecard/wording.py's filters (`level_name`, `status_label`,
+`priority_label`, `wording`).
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from typing import Any
 from frameworks.citations import instruments_cited, market_citations
 from frameworks.models import Principle, Question
 
+from .. import engine, wording
 from ..models import Assessment
 from ..readiness import status_reason
+from ..results_format import read_results
 from ..scoring import countries_by_code, framework_for, results_for
 from .charts import radar_svg
 
@@ -21,13 +26,34 @@ def _previous_scores(assessment: Assessment) -> dict[str, float | None] | None:
     previous = assessment.previous
     if previous is None or not previous.results:
         return None
-    scores = {p["code"]: p["score"] for p in previous.results["principles"]}
-    scores["OVERALL"] = previous.results["overall"]["score"]
+    results = read_results(previous.results)
+    scores = {p["code"]: p["score"] for p in results["principles"]}
+    scores["OVERALL"] = results["overall"]["score"]
     return scores
 
 
+def _next_step(step: dict[str, Any] | None, options: dict[str, str]) -> dict[str, Any] | None:
+    """A next step with its question's option labels, for the `wording` filter to name the options.
+
+    A step upgraded from an old snapshot names its options by label: matched back to their codes here, so that
+    it reads like a new one (and in the reader's language once options are translated); a label that matches
+    no option is shown as it was stored.
+    """
+    if not step:
+        return None
+    params = dict(step.get("params") or {})
+    codes = {label: code for code, label in options.items()}
+    if step.get("code") == engine.REACH_OPTION and "option" not in params and params.get("label") in codes:
+        params["option"] = codes[params.pop("label")]
+    if step.get("code") == engine.PUT_IN_PLACE and "practices" not in params:
+        labels = params.get("labels") or []
+        if all(label in codes for label in labels):
+            params = {"practices": [codes[label] for label in labels]}
+    return {**step, "params": params, "labels": options}
+
+
 def report_context(assessment: Assessment) -> dict[str, Any]:
-    results = results_for(assessment)
+    results = read_results(results_for(assessment))
     version = assessment.framework_version
     _, questions = framework_for(version)
     principles = {p.code: p for p in Principle.objects.filter(version=version)}
@@ -43,17 +69,18 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
             answer = answers.get(row["code"])
             shown = ""
             if answer is not None:
-                if answer.choice == "checklist":
-                    shown = "; ".join(options.get(c, c) for c in answer.checked) or "None of the practices"
-                elif answer.choice == "na":
-                    shown = "Not applicable"
-                elif answer.choice == "unknown":
-                    shown = "Don't know"
+                if answer.choice == engine.CHECKLIST:
+                    shown = "; ".join(options.get(c, c) for c in answer.checked) or str(wording.ANSWER_NO_PRACTICE)
+                elif answer.choice == engine.NOT_APPLICABLE:
+                    shown = str(wording.ANSWER_NOT_APPLICABLE)
+                elif answer.choice == engine.DONT_KNOW:
+                    shown = str(wording.ANSWER_DONT_KNOW)
                 else:
                     shown = options.get(answer.choice, answer.choice)
             enriched.append(
                 {
                     **row,
+                    "next_step": _next_step(row.get("next_step"), options),
                     "question": question,
                     "answer": answer,
                     "answer_label": shown,
@@ -84,6 +111,7 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         markets.append(
             {
                 **m,
+                # Worked out from the stored figures, so it always matches the score shown.
                 "status_reason": status_reason(m["status"], m["score"], len(m["blockers"]), len(m["conditions"])),
                 "country": country,
                 "rows": rows,
@@ -96,7 +124,9 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
     actions_by_principle: dict[str, list[dict[str, Any]]] = defaultdict(list)
     actions = []
     for action in results["actions"]:
-        enriched = {**action, "question": questions[action["code"]]}
+        question = questions[action["code"]]
+        options = {o.code: o.label for o in question.options.all()}
+        enriched = {**action, "question": question, "next_step": _next_step(action.get("next_step"), options)}
         actions.append(enriched)
         actions_by_principle[action["principle"]].append(enriched)
 

@@ -1,4 +1,4 @@
-"""Template helpers for scores: level badges, heat map classes, SVG bars."""
+"""Template helpers for scores: level badges, heat map classes, SVG bars, and results' codes in words."""
 
 from __future__ import annotations
 
@@ -13,12 +13,22 @@ from django.utils.translation import gettext_lazy as _
 
 from frameworks.freshness import is_stale
 
+from .. import wording
 from ..models import person_label
 from ..reports.charts import bar_svg, score_band
 from ..reports.scripts import add_break_opportunities
 
 register = template.Library()
 register.filter("person", person_label)
+
+# Results speak codes (scorecard/wording.py); these say them in the active language.
+# {{ p.level|level_name }} -> "Defined" (None: "Not scored"); {{ m.status|status_label }} -> "Ready with
+# conditions"; {{ a.priority|priority_label }} -> "key control"; {{ c|wording }} -> "Requirement TH-DPIA is not
+# fully met." (a phrase: a condition, a next step, a market's status reason).
+register.filter("level_name", wording.level_name)
+register.filter("status_label", wording.status_label)
+register.filter("priority_label", wording.priority_label)
+register.filter("wording", wording.say)
 
 
 @register.filter
@@ -37,7 +47,7 @@ def num(value: float | None) -> str:
 
 @register.filter
 def score_text(score: float | None) -> str:
-    return "n/a" if score is None else f"{score:.0f}"
+    return str(wording.NO_SCORE) if score is None else f"{score:.0f}"
 
 
 @register.simple_tag

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from .. import wording
 from ..permissions import AuthedRequest
 from ..reports.context import report_context
 from ..selectors import assessment_get_for
@@ -56,14 +57,14 @@ def action_plan_csv(request: AuthedRequest, pk: UUID) -> HttpResponse:
         writer.writerow(
             [
                 action["rank"],
-                action["priority"],
+                wording.priority_label(action["priority"]),
                 names.get(action["principle"], action["principle"]),
                 action["code"],
                 action["question"].text,
                 action["points"],
                 action["max_points"],
                 action["impact"],
-                action["next_step"],
+                wording.say(action["next_step"]),
                 action["recommendation"],
             ]
         )

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scorecard import engine
-from scorecard.engine import AnswerValue, AreaDef, Framework, OptionDef, Profile, QuestionDef
+from scorecard.engine import AnswerValue, AreaDef, Framework, OptionDef, Phrase, Profile, QuestionDef
 
 MATURITY = tuple(OptionDef(str(i), D(i), f"level {i}") for i in range(5))
 YPN = (OptionDef("yes", D(2), "Yes"), OptionDef("partial", D(1), "Partly"), OptionDef("no", D(0), "No"))
@@ -66,14 +66,26 @@ EXAMPLE_PROFILE = Profile("both", False, frozenset({"VN", "SG", "KH"}))
 def test_worked_example_from_the_methodology() -> None:
     result = engine.score_assessment(EXAMPLE, EXAMPLE_PROFILE, EXAMPLE_ANSWERS)
     te, pd = result.principle("TE"), result.principle("PD")
-    assert (te.points, te.max_points, te.score, te.level, te.level_name) == (D("7.5"), D("12"), D("62.5"), 4, "Managed")
+    # Levels are numbers (4 Managed, 2 Developing, 3 Defined): their names are words, said at the edge.
+    assert (te.points, te.max_points, te.score, te.level, te.capped) == (D("7.5"), D("12"), D("62.5"), 4, False)
     assert (pd.points, pd.max_points, pd.score) == (D("11"), D("14"), D("78.6"))
-    assert (pd.level, pd.level_name, pd.capped, pd.failed_key_controls) == (2, "Developing", True, ("PD-01",))
-    assert (result.overall.score, result.overall.level, result.overall.level_name) == (D("70.6"), 3, "Defined")
+    assert (pd.level, pd.capped, pd.failed_key_controls) == (2, True, ("PD-01",))
+    assert (result.overall.score, result.overall.level) == (D("70.6"), 3)
     assert result.overall.capped
     assert [a.code for a in result.actions] == ["PD-01", "VN-02", "TE-02", "TE-03", "VN-01", "TE-01"]
-    assert [a.priority for a in result.actions[:2]] == ["key control", "mandatory requirement"]
+    assert [a.priority for a in result.actions] == [
+        engine.KEY_CONTROL_PRIORITY,
+        engine.MANDATORY_PRIORITY,
+        *[engine.GAP_PRIORITY] * 4,
+    ]
     assert [a.impact for a in result.actions] == [D("0.75"), D("0.75"), D("0.5"), D("0.5"), D("0.5"), D("0.38")]
+    # What to do next: the next option up and the points it adds, or the practices not yet in place (by code).
+    steps = {a.code: a.next_step for a in result.actions}
+    assert steps["PD-01"] == Phrase(engine.REACH_OPTION, {"option": "2", "gain": D(1)})
+    assert steps["TE-02"] == Phrase(engine.REACH_OPTION, {"option": "yes", "gain": D(1)})
+    assert steps["TE-03"] == Phrase(engine.PUT_IN_PLACE, {"practices": ["b", "d"]})
+    assert te.questions[3].next_step is None  # TE-04: N/A, nothing to raise
+    assert result.principle("PD").questions[2].next_step is None  # PD-03: full marks
 
 
 def test_question_outside_the_profile_does_not_apply() -> None:
@@ -99,13 +111,40 @@ def test_na_needs_permission_and_a_justification() -> None:
 def test_dont_know_scores_zero_and_counts_as_answered() -> None:
     result = engine.question_result(q("X-1", "TE", "maturity", "1"), AnswerValue("unknown"))
     assert (result.status, result.points, result.max_points) == ("unknown", 0, 4)
-    assert result.next_step.startswith("Reach “level 1”")
+    assert result.next_step == Phrase(engine.REACH_OPTION, {"option": "1", "gain": D(1)})
 
 
 def test_area_with_only_na_is_not_scored() -> None:
     framework = Framework((AreaDef("TE", "T"),), (q("X-1", "TE", "ypn", "1", allow_na=True),))
     result = engine.score_assessment(framework, Profile("both", False), {"X-1": AnswerValue("na", (), "none")})
     assert result.principle("TE").score is None and result.overall.score is None
+    assert result.principle("TE").level is None and result.overall.level is None  # "Not scored", in words
+
+
+def test_levels_follow_the_score_bands() -> None:
+    bands = {D(0): 1, D("19.9"): 1, D(20): 2, D("39.9"): 2, D(40): 3, D(60): 4, D("79.9"): 4, D(80): 5, D(100): 5}
+    assert {score: engine.level_for(score) for score in bands} == bands
+    assert engine.level_for(None) is None
+
+
+def test_engine_and_readiness_return_codes_not_words() -> None:
+    """No English in the core: every sentence is a phrase, every label a code (issue 19)."""
+    for module in ("engine.py", "readiness.py"):
+        tree = ast.parse((Path(engine.__file__).parent / module).read_text())
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
+        texts = [
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+        ]
+        assert not [t for t in texts if " " in t], (module, [t for t in texts if " " in t])
+        assert not [n for n in ast.walk(tree) if isinstance(n, ast.JoinedStr)], module  # no f-strings
 
 
 def test_genai_dimensions_and_risk_coverage() -> None:

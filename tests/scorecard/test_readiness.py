@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from scorecard import engine, readiness
+from scorecard.engine import Phrase
 from scorecard.readiness import MarketDef
 from tests.scorecard.test_engine import EXAMPLE, EXAMPLE_ANSWERS, EXAMPLE_PROFILE
 
@@ -43,6 +44,13 @@ def test_worked_example_from_the_methodology() -> None:
         readiness.READY,
     )
     assert (kh.score, kh.status, kh.legal_uncertainty) == (D("70.6"), readiness.CONDITIONS, True)
+    assert kh.conditions == (Phrase(readiness.NO_DATA_PROTECTION_LAW),)
+    # Viet Nam weighs PD at 1.5, so PD-01's failure is a condition there; VN-01 (partial) is not fully met.
+    assert vn.conditions == (
+        Phrase(readiness.REQUIREMENT_NOT_MET, {"requirement": "VN-01"}),
+        Phrase(readiness.KEY_CONTROL_FAILED, {"key_control": "PD-01"}),
+    )
+    assert sg.conditions == ()
 
 
 def test_a_failed_mandatory_requirement_blocks_whatever_the_score() -> None:
@@ -78,41 +86,42 @@ def test_missing_data_protection_law_is_never_simply_ready() -> None:
     kh = report(perfect)["KH"]
     assert kh.score == D("100.0")
     assert kh.status == readiness.CONDITIONS
-    assert any("legal uncertainty" in c for c in kh.conditions)
+    assert kh.conditions == (Phrase(readiness.NO_DATA_PROTECTION_LAW),)  # legal uncertainty, in words
 
 
 def test_markets_not_selected_are_not_reported() -> None:
     assert "TH" not in report()
 
 
-def reason(market: readiness.MarketReadiness) -> str:
+def reason(market: readiness.MarketReadiness) -> Phrase:
     return readiness.status_reason(market.status, market.score, len(market.blockers), len(market.conditions))
 
 
+# The sentences these phrases become are in tests/scorecard/test_wording.py.
 def test_each_status_names_the_rule_that_decided_it() -> None:
     worked, empty = report(), report({})
-    assert reason(worked["VN"]) == "Not ready: 1 mandatory requirement is not met (see the blockers)."
-    assert reason(empty["VN"]) == "Not ready: 2 mandatory requirements are not met (see the blockers)."
-    assert reason(worked["SG"]) == "Ready: the readiness score (79.4) is 75 or more and no condition is open."
-    assert reason(worked["KH"]) == (
-        "Ready with conditions: the readiness score (70.6) is under 75, the level for Ready, and 1 condition is open."
+    assert reason(worked["VN"]) == Phrase(readiness.BLOCKED, {"count": 1})
+    assert reason(empty["VN"]) == Phrase(readiness.BLOCKED, {"count": 2})
+    assert reason(worked["SG"]) == Phrase(readiness.READY_SCORE, {"score": D("79.4"), "threshold": D(75)})
+    assert reason(worked["KH"]) == Phrase(
+        readiness.BELOW_READY, {"score": D("70.6"), "threshold": D(75), "conditions": 1}
     )
     # Not ready without any blocker: only the score explains it.
     assert empty["KH"].blockers == ()
-    assert reason(empty["KH"]) == "Not ready: the readiness score (0) is under 50."
+    assert reason(empty["KH"]) == Phrase(readiness.SCORE_TOO_LOW, {"score": D(0), "floor": D(50)})
 
 
 def test_status_reason_from_a_stored_snapshot() -> None:
     # Snapshots store scores as floats; the reason keeps the decimal that decided the status.
-    assert (
-        readiness.status_reason(readiness.NOT_READY, 49.9, 0, 0) == "Not ready: the readiness score (49.9) is under 50."
+    assert readiness.status_reason(readiness.NOT_READY, 49.9, 0, 0) == Phrase(
+        readiness.SCORE_TOO_LOW, {"score": D("49.9"), "floor": D(50)}
     )
-    assert readiness.status_reason(readiness.NOT_READY, None, 0, 0) == "Not ready: no applicable answers to score yet."
-    assert readiness.status_reason(readiness.CONDITIONS, 80.0, 0, 2) == (
-        "Ready with conditions: the readiness score (80) is 75 or more, but 2 conditions are open."
+    assert readiness.status_reason(readiness.NOT_READY, None, 0, 0) == Phrase(readiness.NOTHING_SCORED)
+    assert readiness.status_reason(readiness.CONDITIONS, 80.0, 0, 2) == Phrase(
+        readiness.CONDITIONS_OPEN, {"score": D("80.0"), "threshold": D(75), "conditions": 2}
     )
-    assert readiness.status_reason(readiness.CONDITIONS, 74.9, 0, 0) == (
-        "Ready with conditions: the readiness score (74.9) is under 75, the level for Ready."
+    assert readiness.status_reason(readiness.CONDITIONS, 74.9, 0, 0) == Phrase(
+        readiness.BELOW_READY, {"score": D("74.9"), "threshold": D(75), "conditions": 0}
     )
 
 
@@ -151,10 +160,16 @@ def test_worked_example_on_the_shipped_thailand_catalogue(content: Any) -> None:
     assert (th.principle_component, th.requirement_component, th.score) == (D("100.0"), D("62.5"), D("88.8"))
     assert th.status == readiness.CONDITIONS and not th.blockers
     assert th.conditions == tuple(
-        f"Requirement {c} is not fully met." for c in ("TH-TRANSFER", "TH-DPIA", "TH-AI-WATCH")
+        Phrase(readiness.REQUIREMENT_NOT_MET, {"requirement": c}) for c in ("TH-TRANSFER", "TH-DPIA", "TH-AI-WATCH")
+    )
+    assert readiness.status_reason(th.status, th.score, 0, 3) == Phrase(
+        readiness.CONDITIONS_OPEN, {"score": D("88.8"), "threshold": D(75), "conditions": 3}
     )
     # Without a transfer mechanism the mandatory PDPA duty blocks Thailand, whatever the score.
     th = thailand(content, **{"TH-TRANSFER": engine.AnswerValue("no")})
     assert (th.requirement_component, th.score, th.status) == (D("50.0"), D("85.0"), readiness.NOT_READY)
     assert [b.code for b in th.blockers] == ["TH-TRANSFER"]
+    assert readiness.status_reason(th.status, th.score, 1, len(th.conditions)) == Phrase(
+        readiness.BLOCKED, {"count": 1}
+    )
     assert th.blockers[0].legal_basis.startswith("PDPA B.E. 2562 ss.28–29")

@@ -14,7 +14,7 @@ from django.utils.html import escape
 from frameworks.content import read_content
 from frameworks.models import FrameworkVersion, MarketPrincipleWeight, Question
 from frameworks.versioning import version_clone, version_publish
-from scorecard import engine, readiness
+from scorecard import engine, readiness, wording
 from scorecard.models import Assessment
 from scorecard.scoring import compute_results
 from scorecard.services.assessments import answer_save, assessment_create, assessment_submit
@@ -175,7 +175,7 @@ def test_readiness_page_says_why_each_market_has_its_status(assessment: Assessme
         card = html.split(f'id="market-h-{market["code"]}"', 1)[1].split("</section>", 1)[0]
         # Nothing is answered yet: every market is Not ready, and the reason is the rule that decided it.
         assert market["status"] == "not_ready"
-        assert f'data-testid="status-reason">{escape(market["status_reason"])}</p>' in card
+        assert f'data-testid="status-reason">{escape(wording.say(market["status_reason"]))}</p>' in card
 
 
 def test_a_draft_preview_says_what_is_not_answered_yet(assessment: Assessment, owner: Any) -> None:
