@@ -6,3 +6,6 @@ class ScorecardConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "scorecard"
     verbose_name = _("Scorecard")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the receivers)

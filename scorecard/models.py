@@ -186,6 +186,10 @@ class Assessment(models.Model):
     last_section = models.CharField(max_length=40, blank=True)
     last_question = models.CharField(max_length=20, blank=True)
     results = models.JSONField(_("results snapshot"), null=True, blank=True, editable=False)
+    # Copies of the snapshot's overall score and level, set on submission: lists of hundreds of assessments
+    # (portfolio, bulk export, dashboard) show and filter them without loading the ~40 KB snapshot.
+    overall_score = models.FloatField(_("overall score"), null=True, blank=True, editable=False)
+    overall_level = models.PositiveSmallIntegerField(_("overall maturity level"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -275,11 +279,14 @@ class Branding(models.Model):
 
 
 class RenderedReport(models.Model):
-    """A cached PDF, keyed on everything that shapes it (content, framework version, branding, template)."""
+    """A cached PDF, keyed on everything that shapes it (content, framework version, branding, template, language).
+
+    The PDF itself lives in the "reports" storage (docs/deploy.md), under `file`; the row is the index.
+    """
 
     cache_key = models.CharField(max_length=64, unique=True)
     assessment = models.ForeignKey(Assessment, related_name="rendered_reports", on_delete=models.CASCADE)
-    pdf = models.BinaryField()
+    file = models.CharField(max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -295,8 +302,10 @@ class BulkExport(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Rendering")
+        ZIPPING = "zipping", _("Bundling the zip")
         DONE = "done", _("Ready to download")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -304,9 +313,11 @@ class BulkExport(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     done_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    archive = models.BinaryField(null=True, blank=True)
+    # The zip's name in the "reports" storage once it is bundled; deleted when the export expires.
+    archive_name = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("bulk export")
@@ -318,6 +329,10 @@ class BulkExport(models.Model):
     @property
     def total(self) -> int:
         return len(self.assessment_ids)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING, self.Status.ZIPPING}
 
 
 class AuditEntry(models.Model):

@@ -7,15 +7,19 @@ PermissionDenied for someone whose role is too low.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+
+from frameworks.models import Country, FrameworkVersion
 
 from .models import Assessment, ConsultantGrant, Membership, Organisation, Role
 from .permissions import Access, AnyUser, organisation_access, organisation_role, role_allows
@@ -62,8 +66,11 @@ def organisation_access_get_for(*, user: AnyUser, pk: UUID | str) -> Access:
 
 
 def assessments_for(user: AnyUser) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(organisation__in=organisations_for(user)).select_related(
-        "organisation", "framework_version"
+    """Assessments the user can see, without their results snapshot (lists show the score and level columns)."""
+    return (
+        Assessment.objects.filter(organisation__in=organisations_for(user))
+        .select_related("organisation", "framework_version")
+        .defer("results")
     )
 
 
@@ -83,21 +90,136 @@ def consultancies_for(user: AnyUser) -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=Organisation.Kind.CONSULTANCY, memberships__user=user).order_by("name")
 
 
-def portfolio_for(user: AnyUser) -> list[dict[str, Any]]:
-    """Client organisations reachable through the user's consultancies, with their assessments."""
-    grants = (
-        ConsultantGrant.objects.filter(revoked_at__isnull=True, consultancy__in=consultancies_for(user))
-        .select_related("client", "consultancy")
-        .order_by("client__name")
-    )
-    clients: dict[Any, dict[str, Any]] = {}
+PORTFOLIO_STATUSES = ("submitted", "draft", "none")
+# What a list of assessments reads: never the results snapshot (~40 KB each), whose score and level are columns.
+ASSESSMENT_LIST_FIELDS = (
+    "pk",
+    "organisation_id",
+    "name",
+    "status",
+    "overall_score",
+    "overall_level",
+    "target_markets",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class PortfolioFilters:
+    """What a consultant narrows the portfolio to. Unknown values are dropped, never an error."""
+
+    q: str = ""
+    status: str = ""  # "submitted": has a submitted assessment; "draft": has one in progress; "none": has none
+    market: str = ""  # an ISO code: has an assessment targeting that market
+
+    @classmethod
+    def from_query(cls, query: Any, markets: set[str]) -> PortfolioFilters:
+        status = query.get("status", "")
+        market = query.get("market", "").upper()
+        return cls(
+            q=" ".join(query.get("q", "").split())[:100],
+            status=status if status in PORTFOLIO_STATUSES else "",
+            market=market if market in markets else "",
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.status or self.market)
+
+
+@dataclass
+class PortfolioRow:
+    client: Organisation
+    grants: list[ConsultantGrant] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)  # newest first
+
+    @property
+    def latest(self) -> Assessment | None:
+        return self.assessments[0] if self.assessments else None
+
+    @property
+    def latest_submitted(self) -> Assessment | None:
+        return next((a for a in self.assessments if a.status == Assessment.Status.SUBMITTED), None)
+
+    @property
+    def markets(self) -> list[str]:
+        return sorted({code for a in self.assessments for code in a.target_markets})
+
+
+def portfolio_clients(user: AnyUser, filters: PortfolioFilters) -> QuerySet[Organisation]:
+    """Client organisations reachable through the user's consultancies (active grants), filtered, by name."""
+    grants = ConsultantGrant.objects.filter(revoked_at__isnull=True, consultancy__in=consultancies_for(user))
+    clients = Organisation.objects.filter(pk__in=grants.values("client"))
+    if filters.q:
+        clients = clients.filter(name__icontains=filters.q)
+    if filters.status == "none":
+        clients = clients.exclude(Exists(Assessment.objects.filter(organisation=OuterRef("pk"))))
+    elif filters.status:
+        status = Assessment.Status.SUBMITTED if filters.status == "submitted" else Assessment.Status.DRAFT
+        clients = clients.filter(Exists(Assessment.objects.filter(organisation=OuterRef("pk"), status=status)))
+    if filters.market:
+        # A JSON list of codes: its text holds the quoted code exactly when the list does, on both databases.
+        targeting = Assessment.objects.filter(
+            organisation=OuterRef("pk"), target_markets__icontains=f'"{filters.market}"'
+        )
+        clients = clients.filter(Exists(targeting))
+    return clients.order_by("name", "pk")
+
+
+def portfolio_rows(user: AnyUser, clients: list[Organisation]) -> list[PortfolioRow]:
+    """One page of the portfolio: each client with its active grants and its assessments (without their snapshots),
+    in two queries whatever the number of clients."""
+    rows = {client.pk: PortfolioRow(client) for client in clients}
+    grants = ConsultantGrant.objects.filter(
+        revoked_at__isnull=True, client__in=rows.keys(), consultancy__in=consultancies_for(user)
+    ).select_related("consultancy")
     for grant in grants:
-        entry = clients.setdefault(grant.client_id, {"client": grant.client, "grants": [], "assessments": []})
-        entry["grants"].append(grant)
-    assessments = Assessment.objects.filter(organisation_id__in=clients.keys()).order_by("-updated_at")
+        rows[grant.client_id].grants.append(grant)
+    assessments = (
+        Assessment.objects.filter(organisation__in=rows.keys()).only(*ASSESSMENT_LIST_FIELDS).order_by("-updated_at")
+    )
     for assessment in assessments:
-        clients[assessment.organisation_id]["assessments"].append(assessment)
-    return list(clients.values())
+        rows[assessment.organisation_id].assessments.append(assessment)
+    return list(rows.values())
+
+
+@dataclass(frozen=True)
+class PortfolioPage:
+    page: Page[Organisation]
+    rows: list[PortfolioRow]
+    filters: PortfolioFilters
+    markets: list[tuple[str, str]]  # (code, name) of the current edition's markets, for the filter
+
+    @property
+    def page_range(self) -> list[int | str]:
+        return list(self.page.paginator.get_elided_page_range(self.page.number, on_each_side=2, on_ends=1))
+
+
+def portfolio_page(user: AnyUser, query: Any) -> PortfolioPage:
+    """One page (PORTFOLIO_PAGE_SIZE clients) of the portfolio, filtered by the query string (q, status, market,
+    page): a fixed number of queries and no snapshot loaded, whatever the size of the consultancy."""
+    version = FrameworkVersion.objects.current()
+    markets = list(Country.objects.filter(version=version).order_by("name").values_list("code", "name"))
+    filters = PortfolioFilters.from_query(query, {code for code, _name in markets})
+    paginator = Paginator(portfolio_clients(user, filters), settings.PORTFOLIO_PAGE_SIZE)
+    page = paginator.get_page(query.get("page"))  # a bad or too large number shows the first or the last page
+    return PortfolioPage(page=page, rows=portfolio_rows(user, list(page.object_list)), filters=filters, markets=markets)
+
+
+def latest_submitted_ids(user: AnyUser, query: Any) -> list[str]:
+    """The newest submitted assessment of every client the portfolio's filters show (all pages), for a bulk
+    export of "the latest report of each client"."""
+    markets = set(Country.objects.filter(version=FrameworkVersion.objects.current()).values_list("code", flat=True))
+    clients = portfolio_clients(user, PortfolioFilters.from_query(query, markets))
+    submitted = (
+        Assessment.objects.filter(organisation__in=clients.values("pk"), status=Assessment.Status.SUBMITTED)
+        .order_by("organisation_id", "-submitted_at")
+        .values_list("pk", "organisation_id")
+    )
+    latest: dict[Any, str] = {}
+    for pk, organisation_id in submitted:
+        latest.setdefault(organisation_id, str(pk))
+    return list(latest.values())
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ differ by environment, never by code: see docs/deploy.md for the full list of va
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -191,6 +192,16 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Cached PDFs and bulk-export zips. The file system (never served by the web server: downloads go through
+    # views that check access) on one machine; a shared volume or an S3-compatible bucket for several nodes,
+    # e.g. REPORTS_STORAGE_BACKEND=storages.backends.s3.S3Storage with REPORTS_STORAGE_OPTIONS as JSON
+    # (docs/deploy.md).
+    "reports": {
+        "BACKEND": os.environ.get("REPORTS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ["REPORTS_STORAGE_OPTIONS"])
+        if os.environ.get("REPORTS_STORAGE_OPTIONS")
+        else {"location": str(MEDIA_ROOT / "reports"), "base_url": None},
+    },
 }
 # Why: tests and `runserver` run without collectstatic; fall back to unhashed names there.
 WHITENOISE_MANIFEST_STRICT = False
@@ -280,6 +291,17 @@ REPORT_PDF_UA = env_bool("REPORT_PDF_UA", False)
 # Render a report in the background when its assessment is submitted, so the first download comes from
 # the cache. Off in development, where tasks run immediately and would make submitting wait for it.
 REPORT_PRERENDER = env_bool("REPORT_PRERENDER", not DEBUG)
+# Where an uncached report is rendered when someone downloads it. Off (production): a task worker renders it
+# while the page shows progress, so no web worker is ever held for seconds. On (development, where tasks run
+# immediately anyway): the download renders it in the request.
+REPORT_RENDER_IN_REQUEST = env_bool("REPORT_RENDER_IN_REQUEST", DEBUG)
+# Cached PDFs older than this are deleted by `manage.py cleanup_exports`; a later download renders again.
+REPORT_CACHE_DAYS = int(os.environ.get("REPORT_CACHE_DAYS", "30"))
+# The most reports one bulk export may hold, and how long its zip stays downloadable.
+BULK_EXPORT_MAX_REPORTS = int(os.environ.get("BULK_EXPORT_MAX_REPORTS", "200"))
+EXPORT_ARCHIVE_DAYS = int(os.environ.get("EXPORT_ARCHIVE_DAYS", "7"))
+# Rows per page on the consultant portfolio and the bulk-export page.
+PORTFOLIO_PAGE_SIZE = int(os.environ.get("PORTFOLIO_PAGE_SIZE", "25"))
 INVITATION_MAX_AGE_DAYS = 14
 # A country fact, requirement or instrument checked longer ago than this is flagged as stale in pages, the
 # PDF and the admin's "stale facts" list (docs/admin-guide.md).

@@ -1,24 +1,22 @@
-"""Background work (django-tasks; immediate in development): bulk PDF exports for consultants, and the
-report of a just-submitted assessment rendered ahead of its first download.
+"""Background work (django-tasks; immediate in development): every PDF rendered outside development (a download
+not yet in the cache, each report of a consultant's bulk export, the report of a just-submitted assessment ahead
+of its first download) and the daily clean-up of old zips and cached PDFs.
 
 Run the worker in production with `manage.py db_worker` (see docs/deploy.md).
 """
 
 from __future__ import annotations
 
-import io
 import logging
-import zipfile
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
-from django.utils import timezone
-from django.utils.text import slugify
+from django.utils import translation
 from django_tasks import task
 
-from .models import Assessment, BulkExport
 from .reports.pdf import ReportRenderError, report_pdf_for
 from .selectors import assessment_get_for
+from .services.exports import cleanup_exports, export_render_item
 
 logger = logging.getLogger(__name__)
 
@@ -44,29 +42,31 @@ def prerender_report(assessment_id: str, user_id: int) -> None:
 
 
 @task()
-def render_bulk_export(export_id: str) -> None:
-    """Render each chosen report (re-checking access: a grant may be revoked meanwhile) into one zip."""
-    export = BulkExport.objects.filter(pk=export_id).first()
-    if export is None:  # deleted before it ran, with the organisation whose report it named
+def render_report(assessment_id: str, user_id: int, language: str) -> None:
+    """Render the report someone asked to download, into the report cache; their page polls until it is there.
+
+    Why here: a cold report takes seconds of CPU (docs/performance.md); in a web worker it would hold the
+    worker, and the health check, that long. A failure is raised so the task's result says FAILED and the
+    page offers a retry.
+    """
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
         return
-    user = get_user_model().objects.get(pk=export.requested_by_id)
-    BulkExport.objects.filter(pk=export.pk).update(status=BulkExport.Status.RUNNING)
-    buffer = io.BytesIO()
     try:
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for index, assessment_id in enumerate(export.assessment_ids, start=1):
-                assessment: Assessment = assessment_get_for(user=user, pk=assessment_id)
-                pdf = report_pdf_for(user, assessment)
-                name = (
-                    f"{slugify(assessment.organisation.name)}-{slugify(assessment.name)}-{str(assessment.pk)[:8]}.pdf"
-                )
-                archive.writestr(name, pdf)
-                BulkExport.objects.filter(pk=export.pk).update(done_count=index)
-    except Exception as exc:  # recorded for the user; the status page offers a retry
-        BulkExport.objects.filter(pk=export.pk).update(
-            status=BulkExport.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        assessment = assessment_get_for(user=user, pk=assessment_id)
+    except Http404:
         return
-    BulkExport.objects.filter(pk=export.pk).update(
-        status=BulkExport.Status.DONE, archive=buffer.getvalue(), finished_at=timezone.now()
-    )
+    with translation.override(language):
+        report_pdf_for(user, assessment)
+
+
+@task()
+def render_export_item(export_id: str, assessment_id: str) -> None:
+    """One report of a bulk export; the last one to finish bundles the zip (scorecard/services/exports.py)."""
+    export_render_item(export_id, assessment_id)
+
+
+@task()
+def cleanup_exports_task() -> None:
+    """Expire old zips and cached PDFs; `manage.py cleanup_exports` runs the same from cron."""
+    cleanup_exports()

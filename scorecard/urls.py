@@ -62,4 +62,5 @@ urlpatterns = [
     path("assessments/<uuid:pk>/action-plan.csv", results.action_plan_csv, name="action_plan_csv"),
     path("assessments/<uuid:pk>/report/", reports.report_print, name="report_print"),
     path("assessments/<uuid:pk>/report.pdf", reports.report_pdf, name="report_pdf"),
+    path("assessments/<uuid:pk>/report-status/", reports.report_pdf_status, name="report_pdf_status"),
 ]

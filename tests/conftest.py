@@ -20,7 +20,7 @@ LEGACY_DIR = FIXTURES / "asean-2024-2025"  # the first edition, superseded but s
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings: Any) -> None:
+def _test_settings(settings: Any, tmp_path_factory: Any) -> None:
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     settings.SECURE_SSL_REDIRECT = False
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -32,6 +32,11 @@ def _test_settings(settings: Any) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        # Cached PDFs and export zips in a folder of this test's own, never the project's media/.
+        "reports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("reports"))},
+        },
     }
 
 

@@ -79,3 +79,11 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     uses_genai = True
     target_markets = factory.LazyFunction(lambda: ["SG", "VN", "KH"])
     created_by = factory.SubFactory(UserFactory)
+
+
+def stored_zip() -> str:
+    """A small zip in the reports storage, for a finished bulk export (its `archive_name`)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    return storages["reports"].save("exports/test.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18))

@@ -22,7 +22,10 @@ import weasyprint.draw
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -169,7 +172,8 @@ def stale_count(version: FrameworkVersion) -> int:
 
 
 def cache_key(assessment: Assessment, branding_digest: str) -> str:
-    """Everything that changes the PDF: the answers and profile, the framework version, branding, template."""
+    """Everything that changes the PDF: the answers and profile, the framework version, branding, template and
+    the language it is written in."""
     last_answer = assessment.answers.order_by("-updated_at").values_list("updated_at", flat=True).first()
     material = {
         "assessment": str(assessment.pk),
@@ -184,8 +188,39 @@ def cache_key(assessment: Assessment, branding_digest: str) -> str:
         "stale": stale_count(assessment.framework_version),
         "branding": branding_digest,
         "template": TEMPLATE_REVISION,
+        "language": translation.get_language() or settings.LANGUAGE_CODE,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def reports_storage() -> Storage:
+    """Cached PDFs and bulk-export zips: the file system by default, a bucket for several nodes (docs/deploy.md)."""
+    return storages["reports"]
+
+
+def cached_pdf(key: str) -> bytes | None:
+    """The cached PDF for `key`, or None. A row whose file went missing (a wiped volume) counts as a miss."""
+    name = RenderedReport.objects.filter(cache_key=key).values_list("file", flat=True).first()
+    if name is None:
+        return None
+    try:
+        with reports_storage().open(name, "rb") as stored:
+            return bytes(stored.read())
+    except OSError:  # FileNotFoundError on disk; the S3 backend raises it too
+        logger.warning("Cached report %s is missing from storage; rendering again", name)
+        RenderedReport.objects.filter(cache_key=key).delete()
+        return None
+
+
+def _store(assessment: Assessment, key: str, pdf: bytes) -> None:
+    name = reports_storage().save(f"pdf/{assessment.pk}/{key}.pdf", ContentFile(pdf))
+    _, created = RenderedReport.objects.get_or_create(cache_key=key, defaults={"assessment": assessment, "file": name})
+    if not created:  # someone rendered the same report meanwhile: keep theirs
+        reports_storage().delete(name)
+    # Keep the few newest per assessment (one per person preparing it); older keys can never match again.
+    stale = RenderedReport.objects.filter(assessment=assessment).order_by("-created_at").values_list("pk", flat=True)
+    for report in RenderedReport.objects.filter(pk__in=list(stale[CACHED_PER_ASSESSMENT:])):
+        report.delete()  # one by one: the post_delete signal removes each file
 
 
 def render_report_pdf(
@@ -196,19 +231,16 @@ def render_report_pdf(
     The context is built only on a cache miss: scoring the assessment would double a cached download's time.
     """
     key = cache_key(assessment, branding_digest)
-    cached = RenderedReport.objects.filter(cache_key=key).values_list("pdf", flat=True).first()
+    cached = cached_pdf(key)
     if cached is not None:
-        return bytes(cached)
+        return cached
     html = render_to_string("reports/report.html", {**build_context(), "for_pdf": True})
     try:
         pdf = html_to_pdf(html)
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs one clear message
         logger.exception("PDF rendering failed for assessment %s", assessment.pk)
         raise ReportRenderError(str(exc)) from exc
-    RenderedReport.objects.get_or_create(cache_key=key, defaults={"assessment": assessment, "pdf": pdf})
-    # Keep the few newest per assessment (one per person preparing it); older keys can never match again.
-    stale = RenderedReport.objects.filter(assessment=assessment).order_by("-created_at").values_list("pk", flat=True)
-    RenderedReport.objects.filter(pk__in=list(stale[CACHED_PER_ASSESSMENT:])).delete()
+    _store(assessment, key, pdf)
     return pdf
 
 
@@ -218,3 +250,8 @@ def report_pdf_for(user: User, assessment: Assessment) -> bytes:
     return render_report_pdf(
         assessment, lambda: {**report_context(assessment), **branding}, branding["branding_digest"]
     )
+
+
+def cached_report_for(user: User, assessment: Assessment) -> bytes | None:
+    """The report as `user` would download it, if it is in the cache; never renders (web workers call this)."""
+    return cached_pdf(cache_key(assessment, prepared_by(user, assessment)["branding_digest"]))

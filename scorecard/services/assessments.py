@@ -450,10 +450,22 @@ def assessment_submit(*, assessment: Assessment, by: User, role: str | None = No
             _("%(n)s question(s) still need an answer: %(codes)s.") % {"n": len(missing), "codes": ", ".join(missing)}
         )
     locked.results = compute_results(locked)
+    locked.overall_score = locked.results["overall"]["score"]
+    locked.overall_level = locked.results["overall"]["level"]
     locked.status = Assessment.Status.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.submitted_by = by
-    locked.save(update_fields=["results", "status", "submitted_at", "submitted_by", "updated_at"])
+    locked.save(
+        update_fields=[
+            "results",
+            "overall_score",
+            "overall_level",
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "updated_at",
+        ]
+    )
     audit_record(by=by, action="assessment.submit", assessment=locked, detail=locked.name)
     if settings.REPORT_PRERENDER:
         transaction.on_commit(lambda: prerender_report.enqueue(str(locked.pk), by.pk))

@@ -35,7 +35,7 @@ from ..selectors import (
     organisation_deletion_scope,
     organisations_for,
     organisations_only_owned_by,
-    portfolio_for,
+    portfolio_page,
 )
 from ..services import organisations as org_services
 from ..services.errors import ServiceError
@@ -81,7 +81,9 @@ def organisation_detail(request: AuthedRequest, pk: UUID) -> HttpResponse:
             "sole_owner": sum(m.role == Role.OWNER for m in memberships) == 1,
             "invitations": organisation.invitations.filter(accepted_at__isnull=True),
             "grants": organisation.grants_given.filter(revoked_at__isnull=True).select_related("consultancy"),
-            "assessments": organisation.assessments.select_related("framework_version").order_by("-updated_at"),
+            "assessments": organisation.assessments.select_related("framework_version")
+            .defer("results")
+            .order_by("-updated_at"),
             "invitation_form": InvitationForm(auto_id="invite_%s") if access.may_invite else None,
             "grant_form": (
                 GrantForm(auto_id="grant_%s") if access.may_manage_grants and not organisation.is_consultancy else None
@@ -201,7 +203,7 @@ def portfolio(request: AuthedRequest) -> HttpResponse:
         "scorecard/portfolio.html",
         {
             "consultancies": list(consultancies_for(request.user)),
-            "clients": portfolio_for(request.user),
+            "portfolio": portfolio_page(request.user, request.GET),
         },
     )
 

@@ -359,11 +359,15 @@ def test_an_owner_deletes_the_organisation_with_all_its_data(
     other = AssessmentFactory(organisation=OrganisationFactory(), created_by=owner)  # another tenant's
     question = Question.objects.get(version=assessment.framework_version, code="TE-01")
     answer_save(assessment=assessment, question=question, by=owner, choice="3", checked=[])
-    RenderedReport.objects.create(cache_key="k", assessment=assessment, pdf=b"%PDF")
+    RenderedReport.objects.create(cache_key="k", assessment=assessment, file="pdf/cached.pdf")
     GrantFactory(client=organisation, granted_by=owner)
     Invitation.objects.create(organisation=organisation, email="x@example.org", role=Role.VIEWER, invited_by=owner)
-    holding_it = BulkExport.objects.create(requested_by=owner, assessment_ids=[str(assessment.pk)], archive=b"zip")
-    unrelated = BulkExport.objects.create(requested_by=owner, assessment_ids=[str(other.pk)], archive=b"zip")
+    holding_it = BulkExport.objects.create(
+        requested_by=owner, assessment_ids=[str(assessment.pk)], archive_name="exports/old.zip"
+    )
+    unrelated = BulkExport.objects.create(
+        requested_by=owner, assessment_ids=[str(other.pk)], archive_name="exports/old.zip"
+    )
 
     page = client_for(owner).get(reverse("organisation_delete", args=[organisation.pk])).content.decode()
     assert "1 assessment with its answers" in page and "the access of its 1 member" in page
@@ -427,7 +431,7 @@ def test_a_consultancy_deletes_the_clients_nobody_else_can_reach(content: Any) -
 
 def test_an_owner_corrects_the_organisations_details(assessment: Any, organisation: Any, owner: Any) -> None:
     url = reverse("organisation_edit", args=[organisation.pk])
-    RenderedReport.objects.create(cache_key="old-cover", assessment=assessment, pdf=b"%PDF")
+    RenderedReport.objects.create(cache_key="old-cover", assessment=assessment, file="pdf/cached.pdf")
     form = client_for(owner).get(url).content.decode()
     assert f'value="{organisation.name}"' in form
 
@@ -472,8 +476,8 @@ def test_a_person_deletes_their_account_and_their_answers_stay_with_the_organisa
 
     question = Question.objects.get(version=assessment.framework_version, code="TE-01")
     answer_save(assessment=assessment, question=question, by=owner, choice="3", checked=[])
-    RenderedReport.objects.create(cache_key="k", assessment=assessment, pdf=b"%PDF")
-    BulkExport.objects.create(requested_by=owner, assessment_ids=[str(assessment.pk)], archive=b"zip")
+    RenderedReport.objects.create(cache_key="k", assessment=assessment, file="pdf/cached.pdf")
+    BulkExport.objects.create(requested_by=owner, assessment_ids=[str(assessment.pk)], archive_name="exports/old.zip")
     elsewhere = OrganisationFactory()
     Invitation.objects.create(organisation=elsewhere, email=owner.email, role=Role.VIEWER, invited_by=owner)
     AccessAttempt.objects.create(username=owner.username, ip_address="127.0.0.1", failures_since_start=1)

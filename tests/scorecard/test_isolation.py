@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from scorecard.models import BulkExport, Role
 from tests.conftest import client_for
-from tests.factories import GrantFactory
+from tests.factories import GrantFactory, stored_zip
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> lis
 def victim_objects(assessment: Any, organisation: Any, owner: Any) -> dict[str, Any]:
     grant = GrantFactory(client=organisation, granted_by=owner)
     export = BulkExport.objects.create(
-        requested_by=owner, assessment_ids=[str(assessment.pk)], status="done", archive=b"zip"
+        requested_by=owner, assessment_ids=[str(assessment.pk)], status="done", archive_name=stored_zip()
     )
     return {"assessment": assessment, "organisation": organisation, "grant": grant, "export": export}
 

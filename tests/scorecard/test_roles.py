@@ -38,6 +38,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
+    stored_zip,
 )
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +144,10 @@ def build_world(content: Any) -> World:
     MembershipFactory(organisation=ConsultancyFactory(), user=UserFactory(email="other-consultant@matrix.example"))
     assessment = AssessmentFactory(organisation=organisation, created_by=people["owner"])
     export = BulkExport.objects.create(
-        requested_by=people["owner"], assessment_ids=[str(assessment.pk)], status=BulkExport.Status.DONE, archive=b"zip"
+        requested_by=people["owner"],
+        assessment_ids=[str(assessment.pk)],
+        status=BulkExport.Status.DONE,
+        archive_name=stored_zip(),
     )
     invitation = Invitation.objects.create(
         organisation=organisation, email="invitee@matrix.example", role=Role.VIEWER, invited_by=people["owner"]
