@@ -12,7 +12,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -178,7 +177,15 @@ AXES_USERNAME_CALLABLE = "scorecard.accounts.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "scorecard.accounts.client_address"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# The interface, the reference content and the PDF in five languages (locale/README.md: adding a sixth). Each
+# language is named in itself, as a language switcher shows it.
+LANGUAGES = [
+    ("en", "English"),
+    ("id", "Bahasa Indonesia"),
+    ("ms", "Bahasa Melayu"),
+    ("vi", "Tiếng Việt"),
+    ("th", "ไทย"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
