@@ -29,7 +29,7 @@ def full_assessment():  # type: ignore[no-untyped-def]
     call_command("migrate", verbosity=0)
     call_command("load_content", verbosity=0)  # every shipped edition; the newest is current
     version = FrameworkVersion.objects.current()
-    user = user_create(email="bench@example.org", password="bench-password-123")
+    user = user_create(email="bench@example.org", password="bench-password-123", email_verified=True)
     organisation = Organisation.objects.create(name="Bench Org", sector="finance", size="large", hq_country="SG")
     Membership.objects.create(user=user, organisation=organisation, role="owner")
     markets = list(Country.objects.filter(version=version).values_list("code", flat=True))
