@@ -2,7 +2,7 @@
 bench/scale.py, locust headless against it, then requests/s and p50/p95/p99 for a consultant's page mix and for
 /healthz alone under the same server.
 
-    .venv/bin/pip install locust                  # once: locust is not in requirements-dev.txt
+    (locust comes with the dev extra: make setup installs it)
     .venv/bin/python bench/scale.py --build-only  # once: the 500-client data set (minutes)
     .venv/bin/python bench/load.py                # 20 users, 10 spawned a second, 30 s per run, 3 workers
     .venv/bin/python bench/load.py --users 50 --run-time 60s --workers 5 --clients 100

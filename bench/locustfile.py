@@ -1,6 +1,6 @@
 """Locust users for a bounded load test on loopback (issue 17): a consultant's page mix, and /healthz alone.
 
-Locust is not in requirements-dev.txt: install it with `.venv/bin/pip install locust` (2.x). bench/load.py is the
+Locust comes with the dev extra (requirements-dev.lock, installed by `make setup`). bench/load.py is the
 usual way to run this file: it starts gunicorn with the production settings against the bench database of
 bench/scale.py, logs the consultant in, writes the objects to request, and runs each user class below headless
 for a bounded time.
