@@ -77,6 +77,11 @@ class AssessmentAdmin(admin.ModelAdmin):
     fields = list(USAGE_FIELDS)
     readonly_fields = USAGE_FIELDS
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Assessment]:
+        # The results snapshot (tens of KiB of JSON per submitted assessment) is never shown here: a page of the
+        # list would read megabytes for nothing. Deferred on every admin page, the change page included.
+        return super().get_queryset(request).defer("results")
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
