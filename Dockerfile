@@ -4,9 +4,9 @@
 #        docker build --build-arg LOCK=requirements-s3.lock -t asean-scorecard .
 
 FROM python:3.11-slim-bookworm AS build
-# PyICU compiles against ICU; keep the compiler out of the final image.
+# PyICU compiles against ICU; gettext compiles the translation catalogues. Neither goes into the final image.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends g++ pkg-config libicu-dev \
+ && apt-get install -y --no-install-recommends g++ pkg-config libicu-dev gettext \
  && rm -rf /var/lib/apt/lists/*
 # The runtime packages exactly as locked, every file checked against its hash. The application itself is not
 # installed as a package: it runs from /app, beside its templates, static files and content.
@@ -15,6 +15,10 @@ COPY requirements.lock requirements-s3.lock /tmp/
 RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-cache-dir --upgrade pip \
  && /opt/venv/bin/pip install --no-cache-dir --require-hashes -r "/tmp/$LOCK"
+# The translation catalogues (locale/<lang>/LC_MESSAGES/django.po) compiled to the .mo files Django reads; the .mo
+# files are not in the repository (locale/README.md).
+COPY locale /tmp/catalogues/locale
+RUN cd /tmp/catalogues && /opt/venv/bin/django-admin compilemessages
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH="/opt/venv/bin:$PATH" \
@@ -30,6 +34,7 @@ RUN apt-get update \
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY --chown=scorecard:scorecard . /app
+COPY --from=build --chown=scorecard:scorecard /tmp/catalogues/locale /app/locale
 # Static files are collected at build time (whitenoise serves them, hashed and compressed).
 RUN DEBUG=0 SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
       python manage.py collectstatic --noinput \

@@ -9,11 +9,11 @@ LOCKS := requirements.lock requirements-s3.lock requirements-dev.lock
 # A new stamp, so a new install, whenever pyproject.toml or a lock file changes.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCKS) | sha1sum | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/scorecard
-APT_PACKAGES := python3-venv python3-dev g++ pkg-config libicu-dev chromium poppler-utils fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 postgresql-client
+APT_PACKAGES := python3-venv python3-dev g++ pkg-config libicu-dev gettext chromium poppler-utils fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 postgresql-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup lock system-deps lint typecheck test-sqlite test-postgres demo worker bench screenshots clean
+.PHONY: run test setup messages lock system-deps lint typecheck test-sqlite test-postgres demo worker bench screenshots clean
 
 run: setup
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -25,10 +25,16 @@ run: setup
 test: setup lint typecheck
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
-setup: system-deps $(STAMP)
+setup: system-deps $(STAMP) messages
+
+# The translation catalogues, locale/<lang>/LC_MESSAGES/django.po, compiled to the .mo files Django reads (not
+# committed: .gitignore). compilemessages skips a catalogue whose .mo is newer than its .po.
+messages: system-deps $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=static
 
 # Debian packages: a browser for the end-to-end tests, fonts for every ASEAN script in the PDF report,
-# Pango for WeasyPrint, pdftotext to read reports back. Installed only when something is missing.
+# Pango for WeasyPrint, pdftotext to read reports back, gettext to compile and check the translation catalogues.
+# Installed only when something is missing.
 system-deps:
 	@missing=""; \
 	for pkg in $(APT_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
@@ -94,6 +100,10 @@ worker: setup
 bench: setup
 	DEBUG=1 $(BIN)/python bench/engine.py
 	DEBUG=1 $(BIN)/python bench/report.py
+	$(BIN)/python bench/section.py
+	@if pg_isready -h 127.0.0.1 -p 5432 -q; then $(BIN)/python bench/scale.py --clients 10,100,500; fi
+	@if pg_isready -h 127.0.0.1 -p 5432 -q; then $(BIN)/python bench/load.py; fi
+	@if pg_isready -h 127.0.0.1 -p 5432 -q; then $(BIN)/python bench/exports.py; fi
 
 screenshots: setup
 	$(BIN)/python docs/screenshots/take.py

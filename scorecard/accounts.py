@@ -26,9 +26,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ipware.ip import get_client_ip
 
+from .languages import email_language
 from .models import Organisation
 from .permissions import organisation_access
 
@@ -97,14 +99,21 @@ class AccountAdapter(DefaultAccountAdapter):
         return address
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Written in the recipient's language: their account's choice, else the language of whoever asked for it
+        (the person signing up, or asking for a password reset)."""
         try:
-            super().send_mail(template_prefix, email, context)
+            with translation.override(email_language(email)):
+                super().send_mail(template_prefix, email, context)
         except (smtplib.SMTPException, OSError) as exc:  # refused, unreachable or timed out (EMAIL_TIMEOUT)
             logger.warning("Account e-mail %s to %s failed: %r", template_prefix, email, exc)
             # The link never left: the person may ask for another at once (allauth allows one every few minutes).
             if allauth_context.request is not None:
                 ratelimit.clear(allauth_context.request, action="confirm_email", key=email.lower())
             raise MailNotSent(template_prefix) from exc
+
+    def format_email_subject(self, subject: str) -> str:
+        """The site's name, in the e-mail's language, before the subject."""
+        return f"{_('ASEAN AI Scorecard')}: {subject}"
 
     def set_password(self, user: Any, password: str) -> None:
         """Called for a password reset (and a change or first password): whoever sets it owns the account, so

@@ -8,8 +8,10 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.http import HttpRequest
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import AIRole, Organisation, Role, Sector, Size
@@ -51,7 +53,8 @@ class PasswordPairMixin(forms.Form):
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
+        # Lazy: the rules are worded in the language of the page that shows them, not the one active at start-up.
+        help_text=lazy(password_validation.password_validators_help_text_html, str)(),
     )
     password2 = forms.CharField(
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
@@ -133,8 +136,21 @@ class ClientForm(OrganisationForm):
     submit_label = _("Create client")
 
 
+def report_language_choices() -> list[tuple[str, Any]]:
+    """The languages a report can be in, each named in itself, after "each reader's own" (the organisation's
+    default report language may be left to whoever downloads a report)."""
+    return [("", _("Each reader's own language")), *settings.LANGUAGES]
+
+
 class OrganisationEditForm(OrganisationForm):
     submit_label = _("Save")
+
+    language = forms.ChoiceField(
+        label=_("Report language"),
+        choices=report_language_choices,
+        required=False,
+        help_text=_("PDF reports are in this language unless the person downloading one picks another."),
+    )
 
 
 class InvitationForm(_CrispyForm):

@@ -10,7 +10,9 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.db import models
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from frameworks.models import FrameworkVersion, Question
@@ -21,6 +23,12 @@ def person_label(user: Any) -> str:
     if user is None or not user.email:
         return str(_("a former member"))
     return user.get_full_name() or user.email
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The interface's languages (settings.LANGUAGES), each named in itself. A callable, so that adding a language
+    to the settings needs no migration."""
+    return list(settings.LANGUAGES)
 
 
 class Sector(models.TextChoices):
@@ -79,6 +87,15 @@ class Organisation(models.Model):
         _("members must use two-factor authentication"),
         default=False,
         help_text=_("Everyone who opens this organisation must have set up an authenticator app first."),
+    )
+    # Blank: each report is in the language of whoever downloads it (scorecard/languages.py).
+    language = models.CharField(
+        _("report language"),
+        max_length=8,
+        choices=language_choices,
+        blank=True,
+        default="",
+        help_text=_("PDF reports are in this language unless the person downloading one picks another."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -311,6 +328,8 @@ class BulkExport(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     assessment_ids = models.JSONField(default=list)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Every report of the export is rendered in this language (chosen on the export page).
+    language = models.CharField(_("report language"), max_length=8, choices=language_choices, default="en")
     done_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     # The zip's name in the "reports" storage once it is bundled; deleted when the export expires.
@@ -333,6 +352,31 @@ class BulkExport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.RUNNING, self.Status.ZIPPING}
+
+
+class Preference(models.Model):
+    """What a person chose for themselves: the interface language, applied at log-in and on each request
+    (scorecard/middleware.py), and the language of the e-mails sent to them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="preference", on_delete=models.CASCADE)
+    language = models.CharField(_("language"), max_length=8, choices=language_choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("preference")
+
+    def __str__(self) -> str:
+        return f"Preferences of user {self.user_id}"
+
+
+@receiver(user_logged_in, dispatch_uid="scorecard.language_at_log_in")
+def language_at_log_in(sender: type, request: Any, user: Any, **kwargs: Any) -> None:
+    """Apply the person's language choice from the moment they log in, by any way (connected here, as this module
+    is loaded at start-up and `scorecard.languages` is not)."""
+    from .languages import settle_session_language  # it imports this module
+
+    if request is not None:
+        settle_session_language(request, user)
 
 
 class AuditEntry(models.Model):

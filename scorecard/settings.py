@@ -42,6 +42,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin: the reference content in five languages (see its block below)
     "scorecard.admin_site.ScorecardAdminConfig",  # django.contrib.admin, content tables first
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Pages and downloads for a logged-in person: Cache-Control: private, no-store.
     "scorecard.middleware.private_no_store",
+    # A logged-in person's own language choice over the cookie and Accept-Language (LocaleMiddleware, above).
+    "scorecard.middleware.account_language",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -149,7 +152,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "ASEAN AI Scorecard: "
+# Account e-mails' subjects start with the site's name in the e-mail's language (AccountAdapter.format_email_subject).
 ACCOUNT_RATE_LIMITS = {
     # allauth's per-account limit on wrong passwords would let anyone lock a person out from anywhere; django-axes
     # locks the account only for the address that failed (below). allauth keeps its per-address limit.
@@ -186,7 +189,13 @@ LANGUAGES = [
     ("vi", "Tiếng Việt"),
     ("th", "ไทย"),
 ]
+# The catalogues: locale/<lang>/LC_MESSAGES/django.po, compiled to .mo by `make setup` and the Docker build.
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The header's switcher sets this cookie (Django's set_language); a logged-in person's choice is also kept on
+# their account (scorecard/languages.py). No script reads it.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -289,6 +298,15 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# The reference content in five languages (django-modeltranslation, docs/translations.md). The fields that
+# frameworks/translation.py registers get a column per language in LANGUAGES (`text_th` ...); reading `q.text` gives
+# the active language's value, else English, field by field. English is the content itself (the YAML files, scoring,
+# publishing); the other languages are loaded from the edition's translations/<language>/ folder.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# A content record created with `text=...` fills the English column whatever language is active.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 
 # Product settings.
 REPORT_MAX_LOGO_BYTES = 512 * 1024

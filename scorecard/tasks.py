@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import translation
 from django_tasks import task
 
+from .languages import current_language, preferred_language, supported_language
 from .reports.pdf import ReportRenderError, report_pdf_for
 from .selectors import assessment_get_for
 from .services.exports import cleanup_exports, export_render_item
@@ -22,11 +23,12 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def prerender_report(assessment_id: str, user_id: int) -> None:
+def prerender_report(assessment_id: str, user_id: int, language: str = "") -> None:
     """Render a submitted assessment's report for the person who submitted it, into the report cache.
 
     Why: a full report takes seconds to render (docs/performance.md); a submitted assessment never changes,
-    so rendering it in the background right away makes that person's first download a cache hit.
+    so rendering it in the background right away makes that person's first download a cache hit. In `language`
+    if given, else in the one their download defaults to: the organisation's report language, else their own.
     """
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:  # the account was deleted meanwhile
@@ -35,8 +37,15 @@ def prerender_report(assessment_id: str, user_id: int) -> None:
         assessment = assessment_get_for(user=user, pk=assessment_id)
     except Http404:  # access removed meanwhile: nothing to prepare
         return
+    language = (
+        supported_language(language)
+        or supported_language(assessment.organisation.language)
+        or preferred_language(user)
+        or current_language()
+    )
     try:
-        report_pdf_for(user, assessment)
+        with translation.override(language):
+            report_pdf_for(user, assessment)
     except ReportRenderError:  # already logged; the download itself renders again and shows a retry
         logger.warning("Pre-rendering the report of assessment %s failed", assessment_id)
 

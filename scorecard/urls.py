@@ -19,6 +19,8 @@ urlpatterns = [
     path("accounts/signup/", accounts.signup, name="account_signup"),
     path("accounts/delete/", organisations.account_delete, name="account_delete"),
     path("accounts/", include("allauth.urls")),
+    # The header's language switcher posts to Django's set_language (i18n/setlang/).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("dashboard/", organisations.dashboard, name="dashboard"),
     path("portfolio/", organisations.portfolio, name="portfolio"),
     path("portfolio/exports/", reports.bulk_export, name="bulk_export"),

@@ -21,11 +21,12 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ..languages import current_language, supported_language
 from ..models import Assessment, BulkExport, RenderedReport
 from ..reports.pdf import ReportRenderError, report_pdf_for, reports_storage
 from ..selectors import assessment_get_for, assessments_for
@@ -46,9 +47,11 @@ def _valid_ids(raw_ids: Iterable[str]) -> list[str]:
 
 
 @transaction.atomic
-def bulk_export_start(*, user: User, assessment_ids: Iterable[str]) -> BulkExport:
+def bulk_export_start(*, user: User, assessment_ids: Iterable[str], language: str = "") -> BulkExport:
     """Check the choice (at least one, at most BULK_EXPORT_MAX_REPORTS, all reachable by `user`) and queue one
-    rendering task per report. Access is checked in one query whatever the number of reports."""
+    rendering task per report. Access is checked in one query whatever the number of reports. Every report is in
+    `language` (by default the current one)."""
+    language = supported_language(language) or current_language()
     ids = _valid_ids(assessment_ids)
     if not ids:
         raise ServiceError(_("Pick at least one assessment."))
@@ -65,7 +68,7 @@ def bulk_export_start(*, user: User, assessment_ids: Iterable[str]) -> BulkExpor
     reachable = set(map(str, assessments_for(user).filter(pk__in=ids).values_list("pk", flat=True)))
     if reachable != set(ids):
         raise ServiceError(_("One of the assessments is not available to you."))
-    export = BulkExport.objects.create(requested_by=user, assessment_ids=ids)
+    export = BulkExport.objects.create(requested_by=user, assessment_ids=ids, language=language)
     audit_record(by=user, action="export.start", detail=f"{len(ids)} reports")
     from ..tasks import render_export_item  # the tasks module imports this one
 
@@ -90,7 +93,8 @@ def export_render_item(export_id: str, assessment_id: str) -> None:
     user = export.requested_by
     try:
         # Access is checked again: a client may have revoked the grant since the export was started.
-        report_pdf_for(user, assessment_get_for(user=user, pk=assessment_id))
+        with translation.override(export.language):
+            report_pdf_for(user, assessment_get_for(user=user, pk=assessment_id))
     except Http404:
         _fail(export_id, _("One of the assessments is no longer available to you."))
         return
@@ -118,7 +122,7 @@ def export_bundle(export_id: str) -> None:
     try:
         with tempfile.TemporaryFile() as spool:
             # Stored, not deflated: PDFs are compressed already, and deflating them again costs CPU for ~1%.
-            with zipfile.ZipFile(spool, "w", zipfile.ZIP_STORED) as archive:
+            with zipfile.ZipFile(spool, "w", zipfile.ZIP_STORED) as archive, translation.override(export.language):
                 for assessment_id in export.assessment_ids:
                     assessment = assessment_get_for(user=user, pk=assessment_id)
                     archive.writestr(archive_entry_name(assessment), report_pdf_for(user, assessment))

@@ -16,11 +16,12 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import selectors
 from ..accounts import has_verified_email
+from ..languages import email_language
 from ..models import (
     Assessment,
     BulkExport,
@@ -126,22 +127,24 @@ def invitation_create(*, organisation: Organisation, email: str, role: str, by: 
     invitation = Invitation.objects.create(organisation=organisation, email=email, role=role, invited_by=by)
     link = base_url + reverse("invitation_accept", args=[invitation_token(invitation)])
     try:
-        send_mail(
-            # A subject is one line: a name saved before names were checked may hold a line break.
-            subject=one_line(
-                _("You are invited to %(org)s on the ASEAN AI Governance Scorecard") % {"org": organisation.name}
-            ),
-            message=_("%(who)s invites you to join %(org)s as %(role)s.\n\nAccept within %(days)s days: %(link)s\n")
-            % {
-                "who": by.get_username(),
-                "org": organisation.name,
-                "role": invitation.get_role_display(),
-                "days": settings.INVITATION_MAX_AGE_DAYS,
-                "link": link,
-            },
-            from_email=None,
-            recipient_list=[email],
-        )
+        # In the invitee's language when their account has one, else in the inviter's (the current language).
+        with translation.override(email_language(email)):
+            send_mail(
+                # A subject is one line: a name saved before names were checked may hold a line break.
+                subject=one_line(
+                    _("You are invited to %(org)s on the ASEAN AI Governance Scorecard") % {"org": organisation.name}
+                ),
+                message=_("%(who)s invites you to join %(org)s as %(role)s.\n\nAccept within %(days)s days: %(link)s\n")
+                % {
+                    "who": by.get_username(),
+                    "org": organisation.name,
+                    "role": invitation.get_role_display(),
+                    "days": settings.INVITATION_MAX_AGE_DAYS,
+                    "link": link,
+                },
+                from_email=None,
+                recipient_list=[email],
+            )
     except (smtplib.SMTPException, OSError) as exc:  # refused, unreachable or timed out (EMAIL_TIMEOUT)
         logger.warning("Invitation e-mail to %s failed: %r", email, exc)
         raise ServiceError(
@@ -273,15 +276,29 @@ def client_create(
 
 @transaction.atomic
 def organisation_update(
-    *, organisation: Organisation, by: User, name: str, sector: str, size: str, hq_country: str
+    *,
+    organisation: Organisation,
+    by: User,
+    name: str,
+    sector: str,
+    size: str,
+    hq_country: str,
+    language: str | None = None,
 ) -> Organisation:
-    """Correct an organisation's details. Its cached PDF reports carry the old ones on their cover, so they go."""
+    """Correct an organisation's details. Its cached PDF reports carry the old ones on their cover, so they go.
+    `language` is its default report language ("": each reader's own); None leaves it as it is."""
     organisation = _lock_organisation(organisation)
     if not organisation_access(by, organisation).may_edit_details:
         raise NotAllowed(_("Only the organisation's own owners can change its details."))
     validate_organisation_name(name)
     organisation.name, organisation.sector, organisation.size, organisation.hq_country = name, sector, size, hq_country
-    organisation.save(update_fields=["name", "sector", "size", "hq_country"])
+    fields = ["name", "sector", "size", "hq_country"]
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise ServiceError(_("Choose one of the languages offered."))
+        organisation.language = language
+        fields.append("language")
+    organisation.save(update_fields=fields)
     RenderedReport.objects.filter(assessment__organisation=organisation).delete()
     audit_record(by=by, action="organisation.update", organisation=organisation)
     return organisation

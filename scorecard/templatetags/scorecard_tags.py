@@ -7,11 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
+from django.utils import formats
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from frameworks.freshness import is_stale
+from frameworks.translation import shown_in_english
 
 from .. import wording
 from ..models import person_label
@@ -39,10 +42,11 @@ def heat_class(score: float | None) -> str:
 
 @register.filter
 def num(value: float | None) -> str:
-    """A number as a person writes it: 4.5, 12, 0.25 (no trailing zeros, no float noise)."""
+    """A number as a person writes it: 4.5, 12, 0.25 (no trailing zeros, no float noise), with the decimal
+    separator of the active language (4,5 in Bahasa Indonesia and Tiếng Việt)."""
     if value is None:
         return "–"
-    return f"{Decimal(str(value)).normalize():f}"
+    return formats.number_format(Decimal(str(value)).normalize())
 
 
 @register.filter
@@ -110,14 +114,15 @@ def edition(version: Any) -> str:
 
 @register.filter
 def signed_change(value: float | Decimal | None) -> SafeString | str:
-    """A score change with its sign and colour: "+2.9" in green, "−1.5" in red, "±0" in grey."""
+    """A score change with its sign and colour: "+2.9" in green, "−1.5" in red, "±0" in grey (the decimal
+    separator as the active language writes it)."""
     if value is None:
         return "–"
     number = Decimal(str(value))
     if number > 0:
-        return format_html('<span class="text-success-emphasis fw-semibold">+{}</span>', number)
+        return format_html('<span class="text-success-emphasis fw-semibold">+{}</span>', formats.number_format(number))
     if number < 0:
-        return format_html('<span class="text-danger-emphasis fw-semibold">−{}</span>', -number)
+        return format_html('<span class="text-danger-emphasis fw-semibold">−{}</span>', formats.number_format(-number))
     return SafeString('<span class="text-body-secondary">±0</span>')
 
 
@@ -128,3 +133,40 @@ def level_class(level: int | None) -> str:
     By level, not score: a failed key control caps the level below the score's band, and the colour says so.
     """
     return f"band-{int(level) - 1}" if level else "band-na"
+
+
+# --- reference content in the reader's language -------------------------------------------------------------------
+
+IN_ENGLISH = _("(in English)")
+
+
+@register.simple_tag
+def content(
+    obj: Any, field: str, default: str = "", pdf: bool = False, words: int = 0, clause: bool = False
+) -> SafeString:
+    """A content field (`{% content q "text" %}`) in the active language (frameworks/translation.py).
+
+    Where the field has no translation into that language it reads in English: the text is then marked
+    `lang="en"`, so that screen readers switch voice, and followed by a small "EN" badge with a hidden "(in English)".
+    `default`: the text to show when there is no record (a stored name); `pdf`: the report's styles and line-break
+    opportunities for Thai, Khmer, Lao and Myanmar; `words`: cut to that many words; `clause`: without its closing
+    full stop, to be joined into a longer sentence.
+    """
+    value = str(getattr(obj, field, "") or "") if obj is not None else str(default or "")
+    if words:
+        value = Truncator(value).words(words)
+    if clause:
+        value = value.rstrip().rstrip(".")
+    text = add_break_opportunities(value) if pdf else value
+    if obj is None or not value or not shown_in_english(obj, field):
+        return conditional_escape(text)
+    hidden = "sr" if pdf else "visually-hidden"
+    badge = "fallback-mark" if pdf else "badge text-bg-light border fallback-mark"
+    return format_html(
+        '<span lang="en">{}</span> <span class="{}"><span aria-hidden="true">EN</span>'
+        '<span class="{}">{}</span></span>',
+        text,
+        badge,
+        hidden,
+        IN_ENGLISH,
+    )

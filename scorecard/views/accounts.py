@@ -1,4 +1,5 @@
-"""Accounts: allauth's sign-up with the organisation it creates, and an organisation's two-factor rule."""
+"""Accounts: allauth's sign-up with the organisation it creates (and the language it was made in), and an
+organisation's two-factor rule."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..accounts import MailNotSent
+from ..languages import current_language, language_preference_set
 from ..permissions import AuthedRequest
 from ..selectors import organisation_access_get_for, organisations_for
 from ..services.accounts import organisation_mfa_rule_set
@@ -30,7 +32,11 @@ class SignupView(AllauthSignupView):
     def form_valid(self, form: Any) -> HttpResponse:
         try:
             with transaction.atomic():
-                return super().form_valid(form)
+                response = super().form_valid(form)
+                if getattr(self, "user", None) is not None:  # (none when the address already has an account)
+                    # The language they signed up in is the one their e-mails are written in until they choose.
+                    language_preference_set(user=self.user, language=current_language())
+                return response
         except MailNotSent:
             form.add_error(
                 None,

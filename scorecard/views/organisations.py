@@ -26,6 +26,7 @@ from ..forms import (
     OrganisationDeleteForm,
     OrganisationEditForm,
 )
+from ..languages import current_language, language_preference_set
 from ..models import Role
 from ..permissions import AuthedRequest
 from ..selectors import (
@@ -138,6 +139,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     user = org_services.user_create(
                         email=invitation.email, password=signup_form.cleaned_data["password1"], email_verified=True
                     )
+                    language_preference_set(user=user, language=current_language())
                     org_services.invitation_accept(invitation=invitation, user=user)
                     login(request, user, backend=AUTH_BACKEND)
                 else:
@@ -244,7 +246,7 @@ def organisation_edit(request: AuthedRequest, pk: UUID) -> HttpResponse:
     organisation = access.organisation
     if not access.may_edit_details:  # the service checks again; this spares showing a form for nothing
         raise PermissionDenied
-    current = {f: getattr(organisation, f) for f in ("name", "sector", "size", "hq_country")}
+    current = {f: getattr(organisation, f) for f in ("name", "sector", "size", "hq_country", "language")}
     form = OrganisationEditForm(request.POST or None, initial=current)
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskException
 
+from ..languages import current_language, report_language, supported_language
 from ..models import Assessment, BulkExport
 from ..permissions import AuthedRequest
 from ..reports.branding import prepared_by
@@ -47,13 +49,21 @@ def _pdf_response(pdf: bytes, assessment: Assessment) -> HttpResponse:
     return response
 
 
-def _render_task_key(assessment: Assessment) -> str:
-    return f"report-task:{assessment.pk}:{translation.get_language()}"
+def _report_language(request: HttpRequest, assessment: Assessment) -> tuple[str, str]:
+    """The report's language (`?lang=`, else the organisation's report language, else the reader's), and the query
+    string that keeps an explicit choice on the links of the pages that follow (preparing, retry, status)."""
+    requested = supported_language(request.GET.get("lang"))
+    language = report_language(requested, assessment.organisation)
+    return language, (f"?{urlencode({'lang': requested})}" if requested else "")
 
 
-def _render_status(request: AuthedRequest, assessment: Assessment) -> str | None:
+def _render_task_key(assessment: Assessment, language: str) -> str:
+    return f"report-task:{assessment.pk}:{language}"
+
+
+def _render_status(request: AuthedRequest, assessment: Assessment, language: str) -> str | None:
     """The status of this person's last background render of `assessment`, if the backend still knows it."""
-    result_id = request.session.get(_render_task_key(assessment))
+    result_id = request.session.get(_render_task_key(assessment, language))
     if not result_id:
         return None
     try:
@@ -62,38 +72,44 @@ def _render_status(request: AuthedRequest, assessment: Assessment) -> str | None
         return None
 
 
-def _queued_render(request: AuthedRequest, assessment: Assessment) -> str:
+def _queued_render(request: AuthedRequest, assessment: Assessment, language: str) -> str:
     """The state of this person's background render of `assessment`: "queued" (started now or earlier) or
     "failed". The task's id is kept in the session, so reloading the page never queues a second render."""
-    status = _render_status(request, assessment)
+    status = _render_status(request, assessment, language)
     if status == TaskResultStatus.FAILED:
         return "failed"
     if status in {TaskResultStatus.READY, TaskResultStatus.RUNNING}:
         return "queued"
-    result = render_report.enqueue(str(assessment.pk), request.user.pk, translation.get_language())
-    request.session[_render_task_key(assessment)] = result.id
+    result = render_report.enqueue(str(assessment.pk), request.user.pk, language)
+    request.session[_render_task_key(assessment, language)] = result.id
     return "failed" if result.status == TaskResultStatus.FAILED else "queued"
 
 
 @login_required
 def report_pdf(request: AuthedRequest, pk: UUID) -> HttpResponse:
     """The PDF from the cache; otherwise rendered by a task worker while a page shows progress (or, in
-    development, rendered right here: REPORT_RENDER_IN_REQUEST)."""
+    development, rendered right here: REPORT_RENDER_IN_REQUEST). In the language of `?lang=` (one of LANGUAGES),
+    else the organisation's report language, else the reader's; the pages around it stay in the reader's."""
     assessment = assessment_get_for(user=request.user, pk=pk)
-    pdf = cached_report_for(request.user, assessment)
+    language, query = _report_language(request, assessment)
+    context = {"assessment": assessment, "report_query": query}
+    with translation.override(language):
+        pdf = cached_report_for(request.user, assessment)
     if pdf is None and settings.REPORT_RENDER_IN_REQUEST:
         try:
-            pdf = report_pdf_for(request.user, assessment)
+            with translation.override(language):
+                pdf = report_pdf_for(request.user, assessment)
         except ReportRenderError:
-            return render(request, "reports/render_failed.html", {"assessment": assessment}, status=503)
+            return render(request, "reports/render_failed.html", context, status=503)
     if pdf is None:
-        state = _queued_render(request, assessment)
-        pdf = cached_report_for(request.user, assessment)  # an immediate task backend has rendered it already
+        state = _queued_render(request, assessment, language)
+        with translation.override(language):
+            pdf = cached_report_for(request.user, assessment)  # an immediate task backend has rendered it already
         if pdf is None:
             if state == "failed":
-                request.session.pop(_render_task_key(assessment), None)  # the retry queues a new render
-                return render(request, "reports/render_failed.html", {"assessment": assessment}, status=503)
-            return render(request, "reports/preparing.html", {"assessment": assessment}, status=202)
+                request.session.pop(_render_task_key(assessment, language), None)  # the retry queues a new render
+                return render(request, "reports/render_failed.html", context, status=503)
+            return render(request, "reports/preparing.html", context, status=202)
     return _pdf_response(pdf, assessment)
 
 
@@ -101,16 +117,24 @@ def report_pdf(request: AuthedRequest, pk: UUID) -> HttpResponse:
 def report_pdf_status(request: AuthedRequest, pk: UUID) -> HttpResponse:
     """What the "preparing your report" page polls: ready (with the download link), still queued, or failed."""
     assessment = assessment_get_for(user=request.user, pk=pk)
-    if cached_report_for(request.user, assessment) is not None:
+    language, query = _report_language(request, assessment)
+    with translation.override(language):
+        cached = cached_report_for(request.user, assessment) is not None
+    if cached:
         state = "ready"
-    elif _render_status(request, assessment) == TaskResultStatus.FAILED:
+    elif _render_status(request, assessment, language) == TaskResultStatus.FAILED:
         state = "failed"
-        request.session.pop(_render_task_key(assessment), None)  # the retry queues a new render
+        request.session.pop(_render_task_key(assessment, language), None)  # the retry queues a new render
     else:
         state = "queued"
-    response = render(request, "reports/_preparing_state.html", {"assessment": assessment, "state": state})
+    response = render(
+        request,
+        "reports/_preparing_state.html",
+        {"assessment": assessment, "state": state, "report_query": query},
+    )
     if state == "ready" and request.headers.get("HX-Request"):
-        response["HX-Redirect"] = reverse("report_pdf", args=[assessment.pk])  # starts the download by itself
+        # Starts the download by itself.
+        response["HX-Redirect"] = reverse("report_pdf", args=[assessment.pk]) + query
     return response
 
 
@@ -134,8 +158,9 @@ def bulk_export(request: AuthedRequest) -> HttpResponse:
                 return redirect(request.get_full_path())
         else:
             ids = request.POST.getlist("assessments")
+        language = supported_language(request.POST.get("language")) or current_language()
         try:
-            export = bulk_export_start(user=request.user, assessment_ids=ids)
+            export = bulk_export_start(user=request.user, assessment_ids=ids, language=language)
         except ServiceError as exc:
             refuse(request, exc)
             return redirect(request.get_full_path())
