@@ -2,6 +2,10 @@
 
 Published versions are read-only here: to change content, select a version and run "Draft a new version
 from this one", edit the draft, then "Publish" it (which runs the same validation as loading files).
+
+Translated fields (frameworks/translation.py) show one box per language, "[en]" first, in a draft's pages
+(django-modeltranslation's TranslationAdmin). The translations of a published edition are updated from its files
+with `manage.py load_content`, which touches nothing else (docs/translations.md).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from .content import ContentError
 from .exporting import export_version
@@ -78,7 +83,7 @@ class DraftOnlyMixin:
     """
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
         return _limit_sources(form, _version_of(obj) if obj is not None else None)
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
@@ -165,11 +170,21 @@ class PublishForm(forms.Form):
 
 
 @admin.register(FrameworkVersion)
-class FrameworkVersionAdmin(admin.ModelAdmin):
+class FrameworkVersionAdmin(TranslationAdmin):
     list_display = ["code", "label", "edition_state", "schema", "released_on", "published_at", "based_on"]
     list_filter = ["status"]
     search_fields = ["code", "label", "title"]
-    readonly_fields = ["status", "published_at", "released_on", "schema", "based_on", "created_at", "scales", "sources"]
+    readonly_fields = [
+        "status",
+        "published_at",
+        "released_on",
+        "schema",
+        "based_on",
+        "created_at",
+        "scales",
+        "scale_translations",
+        "sources",
+    ]
     actions = ["draft_new_version", "publish", "export_files", "compare_two"]
 
     @admin.display(description=_("state"))
@@ -259,8 +274,10 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, tempfile.TemporaryDirectory() as tmp:
             for version in queryset:
-                for path in export_version(version, Path(tmp) / version.code):
-                    archive.write(path, f"{version.code}/{path.name}")
+                folder = Path(tmp) / version.code
+                for path in export_version(version, folder):
+                    # Relative to the edition's folder: translations/<language>/guide.yaml beside guide.yaml.
+                    archive.write(path, f"{version.code}/{path.relative_to(folder).as_posix()}")
         response = HttpResponse(buffer.getvalue(), content_type="application/zip")
         response["Content-Disposition"] = 'attachment; filename="framework-content.zip"'
         return response
@@ -294,13 +311,13 @@ VERSION_SCOPED_CHOICES = (
 )
 
 
-class OptionInline(DraftOnlyInline):
+class OptionInline(DraftOnlyInline, TranslationTabularInline):
     model = Option
     fields = ["order", "code", "label", "descriptor", "points"]
 
 
 @admin.register(Question)
-class QuestionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class QuestionAdmin(DraftOnlyMixin, TranslationAdmin):
     list_display = ["code", "short_text", "principle", "scale", "weight", "key_control", "market", "version"]
     list_filter = [
         "version",
@@ -352,7 +369,7 @@ class QuestionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     def get_form(
         self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
     ) -> type[forms.ModelForm[Any]]:
-        form = super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None:
             # Offer only records of the question's own version (the model's clean() refuses others).
             for name, model in VERSION_SCOPED_CHOICES:
@@ -363,38 +380,41 @@ class QuestionAdmin(DraftOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Principle)
-class PrincipleAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class PrincipleAdmin(DraftOnlyMixin, TranslationAdmin):
     list_display = ["code", "name", "short_name", "weight", "order", "version"]
     list_filter = ["version"]
     search_fields = ["code", "name", "definition"]
 
 
 @admin.register(GovernanceComponent, GenAIRisk, GenAIDimension)
-class NamedContentAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class NamedContentAdmin(DraftOnlyMixin, TranslationAdmin):
     list_display = ["code", "name", "order", "version"]
     list_filter = ["version"]
     search_fields = ["code", "name", "description"]
 
 
 class CountryFactInline(DraftOnlyInline):
+    """A country's facts in English; each fact's own page (the list of country facts) has its translations: four
+    translated fields in five languages would not fit in a row."""
+
     model = CountryFact
     fields = [
         "code",
         "topic",
         "order",
-        "summary",
-        "status",
+        "summary_en",
+        "status_en",
         "year",
         "sources",
         "checked_on",
-        "status_as_of",
+        "status_as_of_en",
         "confidence",
-        "confidence_note",
+        "confidence_note_en",
     ]
 
 
 @admin.register(CountryFact)
-class CountryFactAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class CountryFactAdmin(DraftOnlyMixin, TranslationAdmin):
     """Every country fact in one list; filter on freshness for the stale ones."""
 
     list_display = ["code", "country", "topic", "short_summary", "checked_on", "confidence", "version_code"]
@@ -425,7 +445,7 @@ class MarketWeightInline(DraftOnlyInline):
 
 
 @admin.register(Country)
-class CountryAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class CountryAdmin(DraftOnlyMixin, TranslationAdmin):
     list_display = ["code", "name", "readiness_index", "has_data_protection_law", "version"]
     list_filter = ["version", "has_data_protection_law"]
     search_fields = ["code", "name"]
@@ -433,7 +453,7 @@ class CountryAdmin(DraftOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(RegionalInstrument)
-class RegionalInstrumentAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class RegionalInstrumentAdmin(DraftOnlyMixin, TranslationAdmin):
     list_display = ["code", "name", "status", "checked_on", "confidence", "version"]
     list_filter = [FreshnessFilter, "version", "confidence"]
     search_fields = ["code", "name", "summary"]

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from .content import ContentError, ContentProblem, dump_yaml
+
 # The fields people read. Everything else (codes, weights, dates, sources, legal references) is the same in every
 # language.
 TRANSLATABLE_FIELDS = frozenset(
@@ -74,3 +76,218 @@ def translation_template(folder: Path) -> dict[str, Any]:
         if strings:
             template[name] = strings
     return template
+
+
+# --- reading, checking and writing translation files --------------------------------------------------------------
+# A translation travels with the content data (`frameworks.content`) as data["translations"]: {language: {file name:
+# the file's mapping}}, the files as translators wrote them. `frameworks.loading` checks it with
+# `validate_translations` and writes it to the language columns; `frameworks.exporting` gives the same shape back,
+# one file per content file.
+
+TRANSLATIONS_DIR = "translations"
+# The word a record is called by in problem messages ("country VN > fact VN-F01"), by the key of its list. Below a
+# scale's name come its options' codes.
+_KINDS = {
+    "countries": "country",
+    "facts": "fact",
+    "requirements": "question",
+    "questions": "question",
+    "items": "question",
+    "principles": "principle",
+    "components": "component",
+    "risks": "risk",
+    "dimensions": "dimension",
+    "instruments": "instrument",
+    "options": "option",
+    "scales": "scale",
+}
+_CODES_BELOW = {"scale": "option"}
+
+
+def content_template(data: dict[str, Any]) -> dict[str, Any]:
+    """`translation_template` of content data already read: what a translation of it may contain."""
+    template: dict[str, Any] = {}
+    for name in TRANSLATED_FILES:
+        strings = _strings(data.get(name), name)
+        if strings:
+            template[name] = strings
+    return template
+
+
+def read_translations(folder: Path) -> dict[str, dict[str, Any]]:
+    """Every `translations/<language>/*.yaml` of the edition in `folder`: {language: {file name: its mapping}}.
+
+    {} when the edition has no translations folder. Files other than *.yaml are left alone (notes, a glossary).
+    """
+    root = Path(folder) / TRANSLATIONS_DIR
+    if not root.is_dir():
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    problems: list[ContentProblem] = []
+    for language_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        files = found.setdefault(language_dir.name, {})
+        for path in sorted(language_dir.glob("*.yaml")):
+            where = f"{TRANSLATIONS_DIR}/{language_dir.name}/{path.stem}"
+            try:
+                loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                line = f"line {mark.line + 1}: " if mark else ""
+                problems.append(ContentProblem(where, "", "", f"{line}not valid YAML ({getattr(exc, 'problem', exc)})"))
+                continue
+            except UnicodeDecodeError:
+                problems.append(ContentProblem(where, "", "", "not UTF-8 text"))
+                continue
+            if loaded is None:  # an empty file: nothing translated yet
+                continue
+            files[path.name] = loaded
+    if problems:
+        raise ContentError(problems)
+    return found
+
+
+def translation_record(path: tuple[str, ...]) -> tuple[str, str]:
+    """The record and field a translation path names, as problems name them: ("guide", "questions", "TE-03",
+    "options", "a", "label") -> ("question TE-03 > option a", "label")."""
+    names: list[str] = []
+    codes_of: str | None = None
+    for key in path[1:-1]:
+        if codes_of is not None:
+            names.append(f"{codes_of} {key}")
+            codes_of = _CODES_BELOW.get(codes_of)
+        else:
+            codes_of = _KINDS.get(key)
+    return " > ".join(names), path[-1]
+
+
+def translation_location(language: str, file_name: str) -> str:
+    return f"{TRANSLATIONS_DIR}/{language}/{file_name.removesuffix('.yaml')}"
+
+
+def _check_part(
+    problems: list[ContentProblem], where: str, template: Any, given: Any, record: str, codes_of: str | None
+) -> None:
+    """Check `given` against the same part of the template: keys are codes of `codes_of` records, or else fields
+    and lists of records. Every problem names the file, the record and the field."""
+    if not isinstance(given, dict):
+        problems.append(ContentProblem(where, record, "", "must be a mapping (codes or fields to text)"))
+        return
+    for raw_key, value in given.items():
+        key = str(raw_key)
+        if codes_of is not None:
+            name = f"{record} > {codes_of} {key}".strip(" >")
+            if key not in template:
+                problems.append(
+                    ContentProblem(where, record, "", f"unknown code: the English edition has no {codes_of} {key!r}")
+                )
+                continue
+            _check_part(problems, where, template[key], value, name, _CODES_BELOW.get(codes_of))
+            continue
+        expected = template.get(key)
+        if isinstance(expected, str):
+            if value is not None and not isinstance(value, str):
+                problems.append(ContentProblem(where, record, key, "must be text"))
+        elif isinstance(expected, dict):
+            _check_part(problems, where, expected, value, record, _KINDS.get(key))
+        else:
+            fields = ", ".join(k for k, v in template.items() if isinstance(v, str)) or "none"
+            if key in TRANSLATABLE_FIELDS:
+                why = "has no English text here to translate"
+                if any(key == field for _file, field in KEEP_ORIGINAL):
+                    why = "keeps its original (official) wording in every language"
+            else:
+                why = "is not a translated field"
+            problems.append(ContentProblem(where, record, key, f"unknown field: {why} (translated here: {fields})"))
+
+
+def validate_translations(data: dict[str, Any], languages: list[str]) -> list[ContentProblem]:
+    """Every problem in data["translations"] against the English content in `data`: a language not in `languages`,
+    an unknown content file, code or field, a value that is not text, or a field two files of a language translate
+    differently. Each problem names the file, the record and the field. Placeholders and numbers are not checked."""
+    problems: list[ContentProblem] = []
+    template = content_template(data)
+    for language, files in (data.get("translations") or {}).items():
+        if language not in languages:
+            for file_name in files:
+                known = ", ".join(languages)
+                message = f"{language!r} is not a language content is translated into (one of: {known})"
+                problems.append(ContentProblem(translation_location(language, file_name), "", "", message))
+            continue
+        for file_name, mapping in files.items():
+            where = translation_location(language, file_name)
+            if not isinstance(mapping, dict):
+                problems.append(ContentProblem(where, "", "", "must be a mapping of content files to their parts"))
+                continue
+            for part, value in mapping.items():
+                if str(part) not in template:
+                    known = ", ".join(template)
+                    problems.append(ContentProblem(where, "", str(part), f"unknown content file (translated: {known})"))
+                    continue
+                _check_part(problems, where, template[str(part)], value, "", None)
+        if not problems:
+            _conflicts(problems, language, files)
+    return problems
+
+
+def translation_leaves(node: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    if isinstance(node, dict):
+        return [leaf for key, value in node.items() for leaf in translation_leaves(value, (*path, str(key)))]
+    return [(path, node)]
+
+
+def _conflicts(problems: list[ContentProblem], language: str, files: dict[str, Any]) -> None:
+    seen: dict[tuple[str, ...], tuple[str, Any]] = {}
+    for file_name, mapping in files.items():
+        for path, value in translation_leaves(mapping):
+            if value in (None, ""):
+                continue
+            if path in seen and seen[path][1] != value:
+                problems.append(
+                    ContentProblem(
+                        translation_location(language, file_name),
+                        " > ".join(path[:-1]),
+                        path[-1],
+                        f"translated differently in {seen[path][0]}",
+                    )
+                )
+            seen.setdefault(path, (file_name, value))
+
+
+def merged_translation(files: dict[str, Any]) -> dict[tuple[str, ...], str]:
+    """One language's files merged: {path of codes and keys: translated text}, e.g.
+    ("guide", "questions", "TE-03", "text"). Blank values are left out: the field stays in English."""
+    merged: dict[tuple[str, ...], str] = {}
+    for mapping in files.values():
+        for path, value in translation_leaves(mapping):
+            if isinstance(value, str) and value.strip():
+                merged.setdefault(path, value)
+    return merged
+
+
+def template_paths(template: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Every translatable field of an edition as a path, in the order of the English files."""
+    return [path for path, _value in translation_leaves(template)]
+
+
+def nest(values: dict[tuple[str, ...], str]) -> dict[str, Any]:
+    """Paths and values back into the nested shape of a translation file (in the order given)."""
+    out: dict[str, Any] = {}
+    for path, value in values.items():
+        node = out
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = value
+    return out
+
+
+def write_translations(translations: dict[str, dict[str, Any]], directory: Path | str) -> list[Path]:
+    """Write {language: {file name: mapping}} as `directory/translations/<language>/<file name>`."""
+    written = []
+    for language, files in translations.items():
+        folder = Path(directory) / TRANSLATIONS_DIR / language
+        folder.mkdir(parents=True, exist_ok=True)
+        for file_name, mapping in files.items():
+            path = folder / file_name
+            path.write_text(dump_yaml(mapping), encoding="utf-8")
+            written.append(path)
+    return written

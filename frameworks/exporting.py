@@ -1,6 +1,8 @@
 """The database back to content data and files, in the exact shape `frameworks.loading` reads.
 
-Loading files and exporting them again gives the same bytes (tests/frameworks/test_loading.py).
+Loading files and exporting them again gives the same bytes (tests/frameworks/test_loading.py). The content is
+English and is read in English whatever language is active; its translations are written beside it, in
+`translations/<language>/` (`frameworks.translating`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from .content import SCALES, write_content
+from .content_translation import write_translations
 from .models import (
     Country,
     FrameworkVersion,
@@ -23,6 +26,8 @@ from .models import (
     RegionalInstrument,
     Source,
 )
+from .translating import version_translations
+from .translation import in_english
 
 
 def _num(value: Decimal | None) -> int | float | None:
@@ -121,7 +126,13 @@ def _canonical_scales(scales: dict[str, Any]) -> dict[str, Any]:
 
 
 def version_to_content(version: FrameworkVersion) -> dict[str, Any]:
-    """The version as content data, in the exact shape of the files (so load → export round-trips)."""
+    """The version as content data, in the exact shape of the files (so load → export round-trips). English only:
+    `version_translations` gives its translations."""
+    with in_english():
+        return _version_to_content(version)
+
+
+def _version_to_content(version: FrameworkVersion) -> dict[str, Any]:
     scales = _canonical_scales(version.scales or {})
     questions = list(
         Question.objects.filter(version=version)
@@ -284,5 +295,14 @@ def _source_out(source: Source) -> dict[str, Any]:
     return out
 
 
+def version_with_translations(version: FrameworkVersion) -> dict[str, Any]:
+    """The version as content data with its translations under "translations" (when it has any)."""
+    data = version_to_content(version)
+    translations = version_translations(version, data)
+    return data | {"translations": translations} if translations else data
+
+
 def export_version(version: FrameworkVersion, directory: Path | str) -> list[Path]:
-    return write_content(version_to_content(version), directory)
+    """Write the version's files, and its translations in `translations/<language>/`."""
+    data = version_with_translations(version)
+    return write_content(data, directory) + write_translations(data.get("translations") or {}, directory)

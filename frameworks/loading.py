@@ -1,7 +1,10 @@
 """Content data (see `frameworks.content`) into the database: validated first, written in one transaction.
 
 Its counterparts: `frameworks.exporting` (database back to the same files) and `frameworks.versioning`
-(the draft → publish workflow and what changed between versions).
+(the draft → publish workflow and what changed between versions). An edition's translations
+(`translations/<language>/*.yaml`, `frameworks.content_translation`) are loaded with it into the language columns
+(`frameworks.translating`); the content itself is English and is read and written in English whatever language is
+active.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .content import ContentError, ContentProblem, read_content, validate_content
+from .content_translation import read_translations, validate_translations
 from .exporting import version_to_content
 from .models import (
     Country,
@@ -31,6 +35,8 @@ from .models import (
     RegionalInstrument,
     Source,
 )
+from .translating import translation_length_problems, translations_to_database
+from .translation import in_english, translation_languages
 
 
 def _dec(value: Any, default: str = "1") -> Decimal:
@@ -41,31 +47,54 @@ def _dec(value: Any, default: str = "1") -> Decimal:
 class LoadResult:
     version: FrameworkVersion
     created: bool
+    translations_updated: bool = False
 
     @property
     def message(self) -> str:
         if self.created:
             return f"Loaded {self.version.code} ({self.version.get_status_display()})."
+        if self.translations_updated:
+            return f"{self.version.code} is already loaded and unchanged; its translations were updated."
         return f"{self.version.code} is already loaded and unchanged."
+
+
+def read_edition(folder: Path | str) -> dict[str, Any]:
+    """An edition's folder as content data, with its translations (if any) under "translations"."""
+    data = read_content(folder)
+    translations = read_translations(Path(folder))
+    if translations:
+        data["translations"] = translations
+    return data
+
+
+def check_edition(data: dict[str, Any]) -> None:
+    """Raise ContentError with every problem of the content and then of its translations; nothing is written."""
+    problems = validate_content(data)
+    if not problems and data.get("translations"):
+        problems = validate_translations(data, translation_languages())
+        problems = problems or translation_length_problems(data)
+    if problems:
+        raise ContentError(problems)
 
 
 def load_content(source: Path | str | dict[str, Any], *, publish: bool = True) -> LoadResult:
     """Validate content (a folder or content data) and write it as one version, atomically.
 
     Reloading identical content is a no-op. A published version never changes: different content under a
-    published code is refused. A draft with the same code is replaced.
+    published code is refused. A draft with the same code is replaced. Translations are presentation, not
+    content (nothing is scored on them): those of a published version are replaced by the ones given when its
+    English content is unchanged.
     """
-    data = source if isinstance(source, dict) else read_content(source)
-    problems = validate_content(data)
-    if problems:
-        raise ContentError(problems)
+    data = source if isinstance(source, dict) else read_edition(source)
+    check_edition(data)
     code = data["version"]["code"]
-    with transaction.atomic():
+    with in_english(), transaction.atomic():
         existing = FrameworkVersion.objects.select_for_update().filter(code=code).first()
         if existing is not None:
             if existing.status != FrameworkVersion.Status.DRAFT:
                 if version_to_content(existing) == _canonical(data):
-                    return LoadResult(existing, created=False)
+                    updated = translations_to_database(existing, data)
+                    return LoadResult(existing, created=False, translations_updated=updated)
                 raise ContentError(
                     [
                         ContentProblem(
@@ -86,7 +115,8 @@ def _canonical(data: dict[str, Any]) -> dict[str, Any]:
     with transaction.atomic():
         sid = transaction.savepoint()
         try:
-            probe = dict(data, version=dict(data["version"], code="probe-canonical-form"))
+            probe = {k: v for k, v in data.items() if k != "translations"}
+            probe["version"] = dict(data["version"], code="probe-canonical-form")
             canonical = version_to_content(content_to_database(probe, status="draft"))
             canonical["version"]["code"] = data["version"]["code"]
             return canonical
@@ -97,7 +127,17 @@ def _canonical(data: dict[str, Any]) -> dict[str, Any]:
 def content_to_database(
     data: dict[str, Any], *, status: str, based_on: FrameworkVersion | None = None
 ) -> FrameworkVersion:
-    """Write validated content data as a new version. Call inside a transaction."""
+    """Write validated content data (and its translations) as a new version. Call inside a transaction."""
+    with in_english():
+        version = _content_to_database(data, status=status, based_on=based_on)
+        if data.get("translations"):
+            translations_to_database(version, data)
+    return version
+
+
+def _content_to_database(
+    data: dict[str, Any], *, status: str, based_on: FrameworkVersion | None = None
+) -> FrameworkVersion:
     meta = data["version"]
     guide, genai, countries_doc, instruments_doc = (data[k] for k in ("guide", "genai", "countries", "instruments"))
     version = FrameworkVersion.objects.create(

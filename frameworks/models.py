@@ -6,6 +6,10 @@ were answered against, so a content update never changes a finished assessment.
 Natural keys (codes) identify every record in the fixture files; numeric ids never leave the database.
 """
 
+# django-modeltranslation swaps the content models' managers for multilingual ones at start-up, which the mypy
+# plugin cannot see (typeddjango/django-stubs#1023); the managers still behave as Django's.
+# mypy: disable-error-code="django-manager-missing"
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -49,6 +53,9 @@ class FrameworkVersion(models.Model):
     )
     scales = models.JSONField(_("answer scales"), default=dict, blank=True, help_text=_("Default options per scale"))
     sources = models.JSONField(_("sources"), default=dict, blank=True, help_text=_("Source note per content file"))
+    # The answer scales' labels in other languages, as the translation files give them ({"th": {"maturity": {"3":
+    # {"label": ...}}}}); the options of each question carry their own translated columns (frameworks/translation.py).
+    scale_translations = models.JSONField(_("answer scales in other languages"), default=dict, blank=True)
     schema = models.PositiveSmallIntegerField(
         _("content schema"),
         default=1,
@@ -193,8 +200,10 @@ class Sourced(models.Model):
     status_as_of = models.CharField(
         _("status as of"), max_length=40, blank=True, help_text=_("the date of the newest source on a moving item")
     )
+    # Columns of translated prose leave room for translations, which run longer than the English (at most 200
+    # characters here, frameworks/content.py); likewise `in_force_note` and an instrument's `status`.
     confidence_note = models.CharField(
-        _("what is less certain"), max_length=200, blank=True, help_text=_("e.g. the status in November 2026")
+        _("what is less certain"), max_length=400, blank=True, help_text=_("e.g. the status in November 2026")
     )
 
     class Meta:
@@ -309,7 +318,7 @@ class MarketPrincipleWeight(models.Model):
 
 class RegionalInstrument(VersionedContent, Sourced):
     name = models.CharField(_("name"), max_length=200)
-    status = models.CharField(_("status"), max_length=200)
+    status = models.CharField(_("status"), max_length=400)
     key_dates = models.TextField(_("key dates"))
     summary = models.TextField(_("summary"))
     implication = models.TextField(_("what it means for an organisation"))
@@ -391,8 +400,8 @@ class Question(VersionedContent, Sourced):
     obligation = models.CharField(_("kind of obligation"), max_length=20, choices=Obligation.choices, blank=True)
     applies_when = models.TextField(_("applies when"), blank=True, help_text=_("The condition of a conditional duty"))
     in_force_since = models.DateField(_("in force since"), null=True, blank=True)
-    in_force_note = models.CharField(_("more dates"), max_length=300, blank=True)
-    sources = models.ManyToManyField(
+    in_force_note = models.CharField(_("more dates"), max_length=600, blank=True)
+    sources: models.ManyToManyField[Source, models.Model] = models.ManyToManyField(
         Source, verbose_name=_("sources"), blank=True, related_name="cited_by_requirements"
     )
     confidence = models.CharField(_("confidence"), max_length=1, choices=Confidence.choices, blank=True)

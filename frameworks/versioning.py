@@ -10,15 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from .content import SLUG_RE, ContentError, ContentProblem, validate_content
-from .exporting import version_to_content
+from .exporting import version_to_content, version_with_translations
 from .loading import content_to_database
 from .models import FrameworkVersion
+from .translation import in_english
 
 
 @transaction.atomic
 def version_clone(*, source: FrameworkVersion, code: str, label: str) -> FrameworkVersion:
-    """A new draft with the same content as `source`, for admins to edit. Its label is chosen at publish time."""
-    data = version_to_content(source)
+    """A new draft with the same content (and translations) as `source`, for admins to edit. Its label is chosen at
+    publish time."""
+    data = version_with_translations(source)
     data["version"] = {k: v for k, v in data["version"].items() if k != "released"} | {"code": code, "label": label}
     problems = [p for p in validate_content(data) if p.file == "version"]
     if FrameworkVersion.objects.filter(code=code).exists():
@@ -37,6 +39,13 @@ def version_publish(
     The label is asked for here, not derived from the draft's, so it never compounds from one update to the
     next. The same validation as loading runs first; nothing changes unless the whole version is valid.
     """
+    with in_english():  # the label and code are the content's own (English) ones
+        return _publish(version=version, label=label, code=code, released_on=released_on)
+
+
+def _publish(
+    *, version: FrameworkVersion, label: str, code: str | None, released_on: dt.date | None
+) -> FrameworkVersion:
     locked = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     code = (code or locked.code).strip()
     label = " ".join(label.split())

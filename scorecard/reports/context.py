@@ -4,6 +4,12 @@ One builder for all of them, so the numbers in the PDF are the numbers on the re
 in the current snapshot format (scorecard/results_format.py), whatever format they were stored in: codes that the
 templates say in the reader's language with scorecard/wording.py's filters (`level_name`, `status_label`,
 `priority_label`, `wording`).
+
+Content words come from the content itself, never from the snapshot: a snapshot stores some English (area and market
+names, recommendations) as it was when computed, while the records of the assessment's framework version, looked up
+by code (a version never changes), say the same in the reader's language (frameworks/translation.py), falling back
+to English field by field. Templates show them with `{% content obj "field" %}`, which marks English shown in place
+of a missing translation.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from collections import defaultdict
 from typing import Any
 
 from frameworks.citations import instruments_cited, market_citations
-from frameworks.models import Principle, Question
+from frameworks.models import GenAIDimension, GenAIRisk, Principle, Question
 
 from .. import engine, wording
 from ..models import Assessment
@@ -52,11 +58,23 @@ def _next_step(step: dict[str, Any] | None, options: dict[str, str]) -> dict[str
     return {**step, "params": params, "labels": options}
 
 
+def _named(record: Any, stored: dict[str, Any]) -> dict[str, Any]:
+    """An area's or market's name from its record, in the reader's language; the stored name if it has none."""
+    return {"name": record.name if record is not None else stored.get("name", "")}
+
+
+def _said_by(question: Question | None) -> dict[str, Any]:
+    """A gap's recommendation from its question, in the reader's language, and the question to mark it by."""
+    return {"recommendation": question.recommendation, "question": question} if question is not None else {}
+
+
 def report_context(assessment: Assessment) -> dict[str, Any]:
     results = read_results(results_for(assessment))
     version = assessment.framework_version
     _, questions = framework_for(version)
     principles = {p.code: p for p in Principle.objects.filter(version=version)}
+    dimensions = {d.code: d for d in GenAIDimension.objects.filter(version=version)}
+    risks = {r.code: r for r in GenAIRisk.objects.filter(version=version)}
     previous = _previous_scores(assessment)
     answers = {a.question.code: a for a in assessment.answers.select_related("question")}
     action_rank = {action["code"]: action["rank"] for action in results["actions"]}
@@ -97,6 +115,7 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         principle_rows.append(
             {
                 **p,
+                **_named(principles.get(p["code"]), p),
                 "principle": principles.get(p["code"]),
                 "change": change,
                 "rows": question_rows(p.get("questions", [])),
@@ -111,6 +130,8 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         markets.append(
             {
                 **m,
+                **_named(country, m),
+                "blockers": [{**b, **_said_by(questions.get(b["code"]))} for b in m["blockers"]],
                 # Worked out from the stored figures, so it always matches the score shown.
                 "status_reason": status_reason(m["status"], m["score"], len(m["blockers"]), len(m["conditions"])),
                 "country": country,
@@ -126,7 +147,12 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
     for action in results["actions"]:
         question = questions[action["code"]]
         options = {o.code: o.label for o in question.options.all()}
-        enriched = {**action, "question": question, "next_step": _next_step(action.get("next_step"), options)}
+        enriched = {
+            **action,
+            **_said_by(question),
+            "question": question,
+            "next_step": _next_step(action.get("next_step"), options),
+        }
         actions.append(enriched)
         actions_by_principle[action["principle"]].append(enriched)
 
@@ -146,8 +172,16 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         "genai": {**results["genai"], "rows": question_rows(results["genai"]["questions"])}
         if results["genai"]
         else None,
-        "dimensions": [{**d, "rows": question_rows(d["questions"])} for d in results["dimensions"]],
-        "risks": results["risks"],
+        "dimensions": [
+            {
+                **d,
+                **_named(dimensions.get(d["code"]), d),
+                "dimension": dimensions.get(d["code"]),
+                "rows": question_rows(d["questions"]),
+            }
+            for d in results["dimensions"]
+        ],
+        "risks": [{**r, **_named(risks.get(r["code"]), r), "risk": risks.get(r["code"])} for r in results["risks"]],
         "markets": markets,
         "actions": actions,
         "actions_by_principle": [

@@ -70,7 +70,10 @@ def test_draft_publish_compare_and_export_actions(staff: Client, content: Framew
     assert content.superseded_by == draft
     export = staff.post(changelist, {"action": "export_files", "_selected_action": [draft.pk]})
     names = zipfile.ZipFile(io.BytesIO(export.content)).namelist()
-    assert f"{draft.code}/sources.yaml" in names and len(names) == 6
+    english = [name for name in names if not name.startswith(f"{draft.code}/translations/")]
+    assert f"{draft.code}/sources.yaml" in names and len(english) == 6
+    # The translations the draft carried over from its edition, beside the English files (docs/translations.md).
+    assert all(name.count("/") in (1, 3) for name in names)
 
 
 def test_a_draft_question_cannot_point_at_another_versions_principle(content: FrameworkVersion) -> None:
