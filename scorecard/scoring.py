@@ -22,6 +22,7 @@ from frameworks.models import (
     Question,
 )
 from frameworks.selectors import countries_for, questions_for
+from frameworks.translation import in_english
 
 from . import engine, readiness
 from .models import Answer, Assessment
@@ -54,6 +55,13 @@ def published_key(version: FrameworkVersion) -> tuple[int, str, str] | None:
 
 
 def framework_for(version: FrameworkVersion) -> tuple[engine.Framework, dict[str, Question]]:
+    """Engine definitions in English whatever the request's language: they are cached per process and their names
+    go into stored snapshots; pages translate by code at render time (scorecard/reports/context.py)."""
+    with in_english():
+        return _framework_for(version)
+
+
+def _framework_for(version: FrameworkVersion) -> tuple[engine.Framework, dict[str, Question]]:
     """Engine definitions for a version, plus its questions by code. Cached for published versions, which
     never change."""
     key = published_key(version)
@@ -123,6 +131,11 @@ def market_defs(version: FrameworkVersion, codes: list[str]) -> list[readiness.M
 
 
 def _market_definitions(version: FrameworkVersion) -> tuple[readiness.MarketDef, ...]:
+    with in_english():  # cached per process and stored in snapshots: English, as framework_for
+        return _market_definitions_in_english(version)
+
+
+def _market_definitions_in_english(version: FrameworkVersion) -> tuple[readiness.MarketDef, ...]:
     """Every market's readiness definition. Built once per published version, which never changes (as the
     framework is, see framework_for); for a draft, which an admin may be editing, read on every call. Reading
     them took most of a draft's live results (about 11 of 13 ms)."""

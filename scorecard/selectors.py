@@ -199,7 +199,7 @@ def portfolio_page(user: AnyUser, query: Any) -> PortfolioPage:
     """One page (PORTFOLIO_PAGE_SIZE clients) of the portfolio, filtered by the query string (q, status, market,
     page): a fixed number of queries and no snapshot loaded, whatever the size of the consultancy."""
     version = FrameworkVersion.objects.current()
-    markets = list(Country.objects.filter(version=version).order_by("name").values_list("code", "name"))
+    markets = list(Country.objects.filter(version=version).order_by("order", "code").values_list("code", "name"))
     filters = PortfolioFilters.from_query(query, {code for code, _name in markets})
     paginator = Paginator(portfolio_clients(user, filters), settings.PORTFOLIO_PAGE_SIZE)
     page = paginator.get_page(query.get("page"))  # a bad or too large number shows the first or the last page
