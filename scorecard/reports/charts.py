@@ -11,6 +11,8 @@ from django.utils.translation import gettext
 
 from ..wording import NO_SCORE
 
+LABEL_MARGIN = 60
+
 
 def radar_svg(
     labels: Sequence[str],
@@ -27,8 +29,9 @@ def radar_svg(
     cx = cy = size / 2
     radius = size / 2 - 70
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" '
-        f'aria-label="{escape(title)}" font-family="Noto Sans, DejaVu Sans, sans-serif" font-size="11">',
+        # Room left and right of the square for labels: long principle names (Thai, Vietnamese) were clipped.
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-LABEL_MARGIN} 0 {size + 2 * LABEL_MARGIN} {size}" '
+        f'role="img" aria-label="{escape(title)}" font-family="Noto Sans, DejaVu Sans, sans-serif" font-size="11">',
         f"<title>{escape(title)}</title>",
     ]
 
