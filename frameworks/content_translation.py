@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .content import ContentError, ContentProblem, dump_yaml
+from .content import RECORD_KINDS, ContentError, ContentProblem, dump_yaml
 
 # The fields people read. Everything else (codes, weights, dates, sources, legal references) is the same in every
 # language.
@@ -87,20 +87,7 @@ def translation_template(folder: Path) -> dict[str, Any]:
 TRANSLATIONS_DIR = "translations"
 # The word a record is called by in problem messages ("country VN > fact VN-F01"), by the key of its list. Below a
 # scale's name come its options' codes.
-_KINDS = {
-    "countries": "country",
-    "facts": "fact",
-    "requirements": "question",
-    "questions": "question",
-    "items": "question",
-    "principles": "principle",
-    "components": "component",
-    "risks": "risk",
-    "dimensions": "dimension",
-    "instruments": "instrument",
-    "options": "option",
-    "scales": "scale",
-}
+_KINDS = {**RECORD_KINDS, "scales": "scale"}
 _CODES_BELOW = {"scale": "option"}
 
 
