@@ -452,3 +452,89 @@ class Option(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.label}"
+
+
+# --- The risk impact assessment method (the Guide's component C.2 and Annex A) ----------------------------------
+
+
+class RiskMethod(models.Model):
+    """A published set of risk impact assessment questions and the rules that turn answers into a risk level.
+
+    Versioned apart from the questionnaire editions: a system's risk assessment points at the method it was
+    answered against, and a published method never changes (a new code makes a new method). The rules (`levels`)
+    say how the probability and severity answers combine into low, medium or high risk and which level of human
+    involvement each calls for (docs/risk-method.md).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    code = models.SlugField(_("code"), max_length=60, unique=True, help_text=_("e.g. asean-annex-a-2026-12"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    released_on = models.DateField(_("released on"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # The scales and the rules of the method, as the content file gives them (scorecard/risk.py reads them).
+    levels = models.JSONField(_("scales and rules"), default=dict, blank=True)
+    # The documents the method follows, e.g. the ASEAN Guide's component C.2 and Annex A.
+    sources = models.JSONField(_("sources"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("risk assessment method")
+        ordering = ["-released_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+    @classmethod
+    def current(cls) -> RiskMethod | None:
+        """The newest published method: the one new risk assessments use."""
+        return (
+            cls.objects.filter(status=cls.Status.PUBLISHED)
+            .order_by(F("released_on").desc(nulls_last=True), "-pk")
+            .first()
+        )
+
+
+class RiskQuestion(models.Model):
+    """One question of a risk method, in one of the five sections of the Guide's Annex A."""
+
+    class Section(models.TextChoices):
+        OBJECTIVES = "objectives", _("Objectives of deploying AI")
+        GOVERNANCE = "governance", _("Internal governance")
+        HUMAN_INVOLVEMENT = "human-involvement", _("Level of human involvement")
+        OPERATIONS = "operations", _("Operations management")
+        STAKEHOLDERS = "stakeholders", _("Stakeholder interaction and communication")
+
+    class Kind(models.TextChoices):
+        PROBABILITY = "probability", _("Probability of harm")
+        SEVERITY = "severity", _("Severity of harm")
+        YES_NO = "yes-no", _("Yes or no")
+        TEXT = "text", _("Written answer")
+
+    method = models.ForeignKey(RiskMethod, related_name="questions", on_delete=models.CASCADE)
+    code = models.CharField(_("code"), max_length=20)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    section = models.CharField(_("section"), max_length=20, choices=Section.choices)
+    kind = models.CharField(_("kind of answer"), max_length=12, choices=Kind.choices)
+    text = models.TextField(_("question"))
+    guidance = models.TextField(_("guidance"), blank=True)
+    annex_ref = models.CharField(
+        _("Guide reference"), max_length=60, blank=True, help_text=_("e.g. Annex A 3.1, component C.2")
+    )
+    required = models.BooleanField(_("must be answered to submit"), default=True)
+
+    class Meta:
+        verbose_name = _("risk question")
+        ordering = ["order", "code"]
+        constraints = [models.UniqueConstraint(fields=["method", "code"], name="uniq_risk_question_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:70]}"

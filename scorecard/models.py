@@ -15,7 +15,7 @@ from django.db import models
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from frameworks.models import FrameworkVersion, Question
+from frameworks.models import FrameworkVersion, Question, RiskMethod
 
 
 def person_label(user: Any) -> str:
@@ -199,6 +199,16 @@ class Assessment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="reassessments",
+    )
+    # The AI system this assessment is about; empty for an assessment of the whole organisation. A system with
+    # assessments cannot be deleted (it can be retired), but deleting the organisation deletes both.
+    ai_system = models.ForeignKey(
+        "AISystem",
+        verbose_name=_("AI system"),
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="assessments",
     )
     last_section = models.CharField(max_length=40, blank=True)
     last_question = models.CharField(max_length=20, blank=True)
@@ -406,3 +416,216 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.user_email or 'system'} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- The AI-system workspace: inventory, risk impact assessments, actions and evidence (docs/workspace.md) -----
+
+
+class Lifecycle(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DEVELOPMENT = "development", _("In development")
+    PILOT = "pilot", _("Pilot or testing")
+    DEPLOYED = "deployed", _("In use")
+    RETIRED = "retired", _("Retired")
+
+
+class DataCategory(models.TextChoices):
+    PERSONAL = "personal", _("Personal data")
+    SENSITIVE = "sensitive", _("Sensitive personal data (health, religion, ethnicity, ...)")
+    BIOMETRIC = "biometric", _("Biometric data")
+    CHILDREN = "children", _("Children's data")
+    FINANCIAL = "financial", _("Financial data")
+    NONE = "none", _("No personal data")
+
+
+class AffectedGroup(models.TextChoices):
+    CUSTOMERS = "customers", _("Customers")
+    EMPLOYEES = "employees", _("Employees")
+    PUBLIC = "public", _("The general public")
+    PATIENTS = "patients", _("Patients")
+    STUDENTS = "students", _("Students or children")
+    VULNERABLE = "vulnerable", _("Vulnerable or marginalised groups")
+
+
+class HumanInvolvement(models.TextChoices):
+    """The three levels of human involvement of the Guide's component C.2."""
+
+    IN_THE_LOOP = "in", _("Human-in-the-loop")
+    OVER_THE_LOOP = "over", _("Human-over-the-loop")
+    OUT_OF_THE_LOOP = "out", _("Human-out-of-the-loop")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class AISystem(models.Model):
+    """One AI system an organisation builds or uses: an entry of its inventory."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, related_name="ai_systems", on_delete=models.CASCADE)
+    name = models.CharField(_("name"), max_length=200)
+    purpose = models.TextField(_("purpose"), blank=True)
+    # A member of the organisation; cleared if they leave or their account is deleted.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    lifecycle = models.CharField(_("lifecycle stage"), max_length=12, choices=Lifecycle.choices)
+    ai_role = models.CharField(_("role with AI"), max_length=10, choices=AIRole.choices)
+    uses_genai = models.BooleanField(_("generative AI"), default=False)
+    models_and_vendors = models.TextField(_("models and vendors used"), blank=True)
+    data_categories = models.JSONField(_("categories of data"), default=list, blank=True)
+    affected_groups = models.JSONField(_("people affected"), default=list, blank=True)
+    markets = models.JSONField(_("markets served"), default=list, blank=True, help_text=_("ISO country codes"))
+    human_involvement = models.CharField(
+        _("level of human involvement"), max_length=4, choices=HumanInvolvement.choices, blank=True
+    )
+    # Copied from the latest submitted risk assessment, so that lists show them without reading answers.
+    risk_level = models.CharField(_("risk level"), max_length=6, choices=RiskLevel.choices, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("AI system")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="uniq_ai_system_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SystemRiskAssessment(models.Model):
+    """A risk impact assessment of one AI system, answered against one published risk method.
+
+    `answers` maps a question code to {"value": ..., "note": ...}; `result` is the outcome computed on submission
+    (scorecard/risk.py), kept as it was so that a later method never changes it.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ai_system = models.ForeignKey(AISystem, related_name="risk_assessments", on_delete=models.CASCADE)
+    method = models.ForeignKey(RiskMethod, related_name="assessments", on_delete=models.PROTECT)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True, editable=False)
+    risk_level = models.CharField(_("risk level"), max_length=6, choices=RiskLevel.choices, blank=True)
+    recommended_involvement = models.CharField(
+        _("recommended human involvement"), max_length=4, choices=HumanInvolvement.choices, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("risk impact assessment")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Risk assessment of {self.ai_system} ({self.status})"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class EvidenceFile(models.Model):
+    """A file in an organisation's evidence library. One file can support several answers and actions."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, related_name="evidence_files", on_delete=models.CASCADE)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    # The file's name in the "evidence" storage (settings.STORAGES), chosen by the app, never by the uploader.
+    stored_name = models.CharField(max_length=255, editable=False)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64)
+    answers = models.ManyToManyField(Answer, verbose_name=_("answers"), related_name="evidence_files", blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Action(models.Model):
+    """A gap of a submitted assessment that someone owns and closes."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        RISK_ACCEPTED = "risk_accepted", _("Risk accepted")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, related_name="actions", on_delete=models.CASCADE)
+    assessment = models.ForeignKey(Assessment, related_name="actions", on_delete=models.CASCADE)
+    question_code = models.CharField(_("question"), max_length=20)
+    title = models.CharField(_("action"), max_length=500)
+    priority = models.CharField(_("priority"), max_length=24, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.OPEN)
+    justification = models.TextField(_("why the risk is accepted"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    evidence_files = models.ManyToManyField(
+        EvidenceFile, verbose_name=_("evidence"), related_name="actions", blank=True
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The day the owner was last reminded, so that a reminder run twice in a day sends once.
+    reminded_on = models.DateField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("action")
+        ordering = ["due_on", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "question_code"], name="uniq_action_per_gap"),
+        ]
+        indexes = [models.Index(fields=["organisation", "status"], name="action_org_status")]
+
+    def __str__(self) -> str:
+        return f"{self.question_code}: {self.title[:60]}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.RISK_ACCEPTED}

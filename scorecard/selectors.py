@@ -21,7 +21,17 @@ from django.utils.translation import gettext as _
 
 from frameworks.models import Country, FrameworkVersion
 
-from .models import Assessment, ConsultantGrant, Membership, Organisation, Role
+from .models import (
+    Action,
+    AISystem,
+    Assessment,
+    ConsultantGrant,
+    EvidenceFile,
+    Membership,
+    Organisation,
+    Role,
+    SystemRiskAssessment,
+)
 from .permissions import Access, AnyUser, organisation_access, organisation_role, role_allows
 
 
@@ -255,3 +265,60 @@ def organisations_only_owned_by(user: User) -> QuerySet[Organisation]:
     owned = Membership.objects.filter(user=user, role=Role.OWNER).values("organisation")
     other_owners = Membership.objects.filter(role=Role.OWNER).exclude(user=user).values("organisation")
     return Organisation.objects.filter(pk__in=owned).exclude(pk__in=other_owners).order_by("name")
+
+
+# --- The AI-system workspace (docs/workspace.md) ----------------------------------------------------------------
+# Each object belongs to one organisation; the check is the organisation's, through `_role_or_404`.
+
+
+def ai_system_get_for(*, user: AnyUser, pk: UUID | str, minimum: Role = Role.VIEWER) -> AISystem:
+    """The AI system, with `.access_role` set; 404 without access, 403 when the role is too low."""
+    system = AISystem.objects.select_related("organisation", "owner").filter(pk=pk).first()
+    role = _role_or_404(user, system.organisation if system else None, minimum, _("No such AI system."))
+    system.access_role = role  # type: ignore[union-attr]
+    return system  # type: ignore[return-value]
+
+
+def ai_systems_of(organisation: Organisation) -> QuerySet[AISystem]:
+    """An organisation's inventory, by name (the caller has checked access to the organisation)."""
+    return AISystem.objects.filter(organisation=organisation).select_related("owner").order_by("name", "pk")
+
+
+def risk_assessment_get_for(*, user: AnyUser, pk: UUID | str, minimum: Role = Role.VIEWER) -> SystemRiskAssessment:
+    """The risk impact assessment, with `.access_role` set; 404 without access, 403 when the role is too low."""
+    risk = SystemRiskAssessment.objects.select_related("ai_system__organisation", "method").filter(pk=pk).first()
+    organisation = risk.ai_system.organisation if risk else None
+    role = _role_or_404(user, organisation, minimum, _("No such risk assessment."))
+    risk.access_role = role  # type: ignore[union-attr]
+    return risk  # type: ignore[return-value]
+
+
+def action_get_for(*, user: AnyUser, pk: UUID | str, minimum: Role = Role.VIEWER) -> Action:
+    """The action, with `.access_role` set; 404 without access, 403 when the role is too low."""
+    action = Action.objects.select_related("organisation", "assessment", "owner").filter(pk=pk).first()
+    role = _role_or_404(user, action.organisation if action else None, minimum, _("No such action."))
+    action.access_role = role  # type: ignore[union-attr]
+    return action  # type: ignore[return-value]
+
+
+def actions_of(organisation: Organisation) -> QuerySet[Action]:
+    """An organisation's actions (the caller has checked access to the organisation)."""
+    return Action.objects.filter(organisation=organisation).select_related("owner", "assessment")
+
+
+def evidence_get_for(*, user: AnyUser, pk: UUID | str, minimum: Role = Role.VIEWER) -> EvidenceFile:
+    """The evidence file, with `.access_role` set; 404 without access, 403 when the role is too low."""
+    evidence = EvidenceFile.objects.select_related("organisation").filter(pk=pk).first()
+    role = _role_or_404(user, evidence.organisation if evidence else None, minimum, _("No such evidence file."))
+    evidence.access_role = role  # type: ignore[union-attr]
+    return evidence  # type: ignore[return-value]
+
+
+def evidence_of(organisation: Organisation) -> QuerySet[EvidenceFile]:
+    """An organisation's evidence library, newest first (the caller has checked access to the organisation)."""
+    return EvidenceFile.objects.filter(organisation=organisation).select_related("uploaded_by")
+
+
+def members_of(organisation: Organisation) -> QuerySet[User]:
+    """The organisation's own members: the people an AI system or an action can be given to."""
+    return User.objects.filter(memberships__organisation=organisation).order_by("email")

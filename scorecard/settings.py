@@ -218,7 +218,17 @@ STORAGES = {
         if os.environ.get("REPORTS_STORAGE_OPTIONS")
         else {"location": str(MEDIA_ROOT / "reports"), "base_url": None},
     },
+    # Evidence files that organisations upload (docs/workspace.md): like the reports, never served by the web
+    # server, only through the view that checks access. EVIDENCE_STORAGE_BACKEND/OPTIONS as for the reports.
+    "evidence": {
+        "BACKEND": os.environ.get("EVIDENCE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ["EVIDENCE_STORAGE_OPTIONS"])
+        if os.environ.get("EVIDENCE_STORAGE_OPTIONS")
+        else {"location": str(MEDIA_ROOT / "evidence"), "base_url": None},
+    },
 }
+# The largest evidence file accepted, in bytes (docs/workspace.md).
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 # Why: tests and `runserver` run without collectstatic; fall back to unhashed names there.
 WHITENOISE_MANIFEST_STRICT = False
 

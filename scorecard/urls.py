@@ -4,7 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import accounts, assessments, organisations, pages, reports, results
+from .views import accounts, actions, assessments, evidence, organisations, pages, reports, results, risk, systems
 
 # Staff log in to the admin through the site's log-in (e-mail, lockout, two-factor), never a second form.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -65,4 +65,26 @@ urlpatterns = [
     path("assessments/<uuid:pk>/report/", reports.report_print, name="report_print"),
     path("assessments/<uuid:pk>/report.pdf", reports.report_pdf, name="report_pdf"),
     path("assessments/<uuid:pk>/report-status/", reports.report_pdf_status, name="report_pdf_status"),
+    # The AI-system workspace (docs/workspace.md): inventory, risk impact assessments, actions, evidence.
+    path("orgs/<uuid:pk>/systems/", systems.system_list, name="system_list"),
+    path("orgs/<uuid:pk>/systems/new/", systems.system_create, name="system_create"),
+    path("orgs/<uuid:pk>/systems/import/", systems.system_import, name="system_import"),
+    path("orgs/<uuid:pk>/systems/export.csv", systems.system_export_csv, name="system_export_csv"),
+    path("orgs/<uuid:pk>/systems/export.xlsx", systems.system_export_xlsx, name="system_export_xlsx"),
+    path("systems/<uuid:pk>/", systems.system_detail, name="system_detail"),
+    path("systems/<uuid:pk>/edit/", systems.system_edit, name="system_edit"),
+    path("systems/<uuid:pk>/delete/", systems.system_delete, name="system_delete"),
+    path("systems/<uuid:pk>/assessments/new/", assessments.system_assessment_create, name="system_assessment_create"),
+    path("systems/<uuid:pk>/risk/new/", risk.risk_assessment_start, name="risk_assessment_start"),
+    path("risk-assessments/<uuid:pk>/", risk.risk_assessment, name="risk_assessment"),
+    path("risk-assessments/<uuid:pk>/submit/", risk.risk_assessment_submit, name="risk_assessment_submit"),
+    path("orgs/<uuid:pk>/actions/", actions.action_list, name="action_list"),
+    path("orgs/<uuid:pk>/actions/export.csv", actions.action_export_csv, name="action_export_csv"),
+    path("orgs/<uuid:pk>/actions/export.xlsx", actions.action_export_xlsx, name="action_export_xlsx"),
+    path("assessments/<uuid:pk>/actions/new/", actions.action_create, name="action_create"),
+    path("actions/<uuid:pk>/", actions.action_detail, name="action_detail"),
+    path("orgs/<uuid:pk>/evidence/", evidence.evidence_library, name="evidence_library"),
+    path("evidence/<uuid:pk>/", evidence.evidence_download, name="evidence_download"),
+    path("evidence/<uuid:pk>/delete/", evidence.evidence_delete, name="evidence_delete"),
+    path("assessments/<uuid:pk>/answers/<str:code>/evidence/", evidence.answer_evidence, name="answer_evidence"),
 ]

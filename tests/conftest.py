@@ -37,6 +37,10 @@ def _test_settings(settings: Any, tmp_path_factory: Any) -> None:
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path_factory.mktemp("reports"))},
         },
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("evidence"))},
+        },
     }
 
 

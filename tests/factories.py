@@ -6,8 +6,18 @@ import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
-from frameworks.models import FrameworkVersion
-from scorecard.models import Assessment, ConsultantGrant, Membership, Organisation, Role
+from frameworks.models import FrameworkVersion, RiskMethod
+from scorecard.models import (
+    Action,
+    AISystem,
+    Assessment,
+    ConsultantGrant,
+    EvidenceFile,
+    Membership,
+    Organisation,
+    Role,
+    SystemRiskAssessment,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -87,3 +97,63 @@ def stored_zip() -> str:
     from django.core.files.storage import storages
 
     return storages["reports"].save("exports/test.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18))
+
+
+class AISystemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AISystem
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"AI system {n}")
+    purpose = "Scores loan applications"
+    lifecycle = "deployed"
+    ai_role = "deployer"
+    uses_genai = False
+    data_categories = factory.LazyFunction(lambda: ["personal"])
+    affected_groups = factory.LazyFunction(lambda: ["customers"])
+    markets = factory.LazyFunction(lambda: ["TH", "VN"])
+
+
+def risk_method() -> RiskMethod:
+    """The current risk method: the shipped one when the content is loaded, else a bare published one."""
+    method = RiskMethod.current()
+    if method is None:
+        method = RiskMethod.objects.create(code="test-method", title="Test method", status=RiskMethod.Status.PUBLISHED)
+    return method
+
+
+class RiskAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SystemRiskAssessment
+
+    ai_system = factory.SubFactory(AISystemFactory)
+    method = factory.LazyFunction(risk_method)
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    organisation = factory.SelfAttribute("assessment.organisation")
+    question_code = "TE-01"
+    title = "Publish how the system is used"
+
+
+def stored_evidence(organisation: Organisation, name: str = "policy.pdf") -> EvidenceFile:
+    """A small PDF in the organisation's evidence library, stored in the "evidence" storage."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    data = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    stored = storages["evidence"].save(f"{organisation.pk}/test-{name}", ContentFile(data))
+    return EvidenceFile.objects.create(
+        organisation=organisation,
+        name=name,
+        stored_name=stored,
+        content_type="application/pdf",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )

@@ -26,6 +26,7 @@ from ..readiness import status_reason
 from ..results_format import read_results
 from ..scoring import countries_by_code, framework_for, results_for
 from .charts import radar_svg
+from .workspace import workspace_context
 
 
 def _previous_scores(assessment: Assessment) -> dict[str, float | None] | None:
@@ -199,4 +200,6 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
         ),
         "is_final": assessment.is_locked,
         "unanswered": results["applicable"] - results["answered"],
+        # The trend, the system's risk assessment, the tracked actions and the evidence annex.
+        **workspace_context(assessment),
     }

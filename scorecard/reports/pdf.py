@@ -37,6 +37,7 @@ from ..models import Assessment, RenderedReport
 from .branding import prepared_by
 from .context import report_context
 from .scripts import NO_SPACE_RUN, ZWSP
+from .workspace import workspace_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +190,8 @@ def cache_key(assessment: Assessment, branding_digest: str) -> str:
         "branding": branding_digest,
         "template": TEMPLATE_REVISION,
         "language": translation.get_language() or settings.LANGUAGE_CODE,
+        # Actions, evidence, later assessments in the trend and the system's risk assessment change after submission.
+        "workspace": workspace_fingerprint(assessment),
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 

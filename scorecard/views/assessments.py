@@ -421,3 +421,10 @@ def assessment_delete(request: AuthedRequest, pk: UUID) -> HttpResponse:
         messages.success(request, _("The draft “%(name)s” was deleted.") % {"name": assessment.name})
         return redirect("organisation_detail", pk=assessment.organisation_id)
     return render(request, "scorecard/assessment_delete.html", {"assessment": assessment})
+
+
+def system_assessment_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
+    """PLACEHOLDER: an assessment of one AI system, its profile pre-filled from the system."""
+    from django.http import Http404
+
+    raise Http404("not built yet")

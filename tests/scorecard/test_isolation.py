@@ -14,7 +14,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from scorecard.models import BulkExport, Role
 from tests.conftest import client_for
-from tests.factories import GrantFactory, stored_zip
+from tests.factories import (
+    ActionFactory,
+    AISystemFactory,
+    GrantFactory,
+    RiskAssessmentFactory,
+    stored_evidence,
+    stored_zip,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +49,17 @@ def victim_objects(assessment: Any, organisation: Any, owner: Any) -> dict[str, 
     export = BulkExport.objects.create(
         requested_by=owner, assessment_ids=[str(assessment.pk)], status="done", archive_name=stored_zip()
     )
-    return {"assessment": assessment, "organisation": organisation, "grant": grant, "export": export}
+    system = AISystemFactory(organisation=organisation, owner=owner)
+    return {
+        "assessment": assessment,
+        "organisation": organisation,
+        "grant": grant,
+        "export": export,
+        "system": system,
+        "risk": RiskAssessmentFactory(ai_system=system),
+        "action": ActionFactory(assessment=assessment),
+        "evidence": stored_evidence(organisation),
+    }
 
 
 def kwargs_for(name: str, pattern: URLPattern, objects: dict[str, Any]) -> dict[str, Any]:
@@ -55,6 +72,14 @@ def kwargs_for(name: str, pattern: URLPattern, objects: dict[str, Any]) -> dict[
             values[param] = objects["organisation"].pk
         elif param == "pk" and route.startswith("portfolio/exports/"):
             values[param] = objects["export"].pk
+        elif param == "pk" and route.startswith("systems/"):
+            values[param] = objects["system"].pk
+        elif param == "pk" and route.startswith("risk-assessments/"):
+            values[param] = objects["risk"].pk
+        elif param == "pk" and route.startswith("actions/"):
+            values[param] = objects["action"].pk
+        elif param == "pk" and route.startswith("evidence/"):
+            values[param] = objects["evidence"].pk
         elif param == "grant_pk":
             values[param] = objects["grant"].pk
         elif param == "membership_pk":
@@ -96,6 +121,15 @@ def test_every_object_url_is_hidden_from_other_organisations(victim_objects: dic
     assert victim_objects["organisation"].invitations.count() == 0
     assert victim_objects["organisation"].memberships.count() == 1
     assert type(victim_objects["assessment"]).objects.filter(pk=victim_objects["assessment"].pk).exists()
+    # ...nor in the workspace: the system, its risk assessment, the action and the evidence file are as they were.
+    system, risk, action = victim_objects["system"], victim_objects["risk"], victim_objects["action"]
+    assert type(system).objects.filter(pk=system.pk, name=system.name).exists()
+    risk.refresh_from_db()
+    assert risk.status == "draft" and risk.answers == {}
+    action.refresh_from_db()
+    assert action.status == "open" and action.owner is None
+    assert type(victim_objects["evidence"]).objects.filter(pk=victim_objects["evidence"].pk).exists()
+    assert victim_objects["organisation"].ai_systems.count() == 1
 
 
 def test_the_owner_reaches_the_same_urls(victim_objects: dict[str, Any], owner: Any) -> None:

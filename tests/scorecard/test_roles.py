@@ -32,12 +32,16 @@ from scorecard.services.errors import NotAllowed, ServiceError
 from scorecard.transfer import assessment_export
 from tests.conftest import client_for
 from tests.factories import (
+    ActionFactory,
+    AISystemFactory,
     AssessmentFactory,
     ConsultancyFactory,
     GrantFactory,
     MembershipFactory,
     OrganisationFactory,
+    RiskAssessmentFactory,
     UserFactory,
+    stored_evidence,
     stored_zip,
 )
 
@@ -105,6 +109,10 @@ class World:
     grant: ConsultantGrant
     export: BulkExport
     token: str
+    system: Any = None
+    risk: Any = None
+    action: Any = None
+    evidence: Any = None
     clients: dict[str, Client] = field(default_factory=dict)
 
 
@@ -160,6 +168,10 @@ def build_world(content: Any) -> World:
         grant=grants["consultant_editor"],
         export=export,
         token=org_services.invitation_token(invitation),
+        system=(system := AISystemFactory(organisation=organisation, owner=people["owner"])),
+        risk=RiskAssessmentFactory(ai_system=system),
+        action=ActionFactory(assessment=assessment, owner=people["editor"]),
+        evidence=stored_evidence(organisation),
     )
     world.clients = {caller: client_for(user) for caller, user in people.items()}
     world.clients["anonymous"] = Client()
@@ -178,6 +190,14 @@ def url_kwargs(pattern: URLPattern, world: World) -> dict[str, Any]:
             values[param] = world.assessment.pk
         elif param == "pk" and route.startswith("portfolio/exports/"):
             values[param] = world.export.pk
+        elif param == "pk" and route.startswith("systems/"):
+            values[param] = world.system.pk
+        elif param == "pk" and route.startswith("risk-assessments/"):
+            values[param] = world.risk.pk
+        elif param == "pk" and route.startswith("actions/"):
+            values[param] = world.action.pk
+        elif param == "pk" and route.startswith("evidence/"):
+            values[param] = world.evidence.pk
         elif param == "membership_pk":
             values[param] = world.editor_membership.pk
         elif param == "grant_pk":
