@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import Assessment
+from ..models import AISystem, Assessment
 
 
 def context(assessment: Assessment) -> dict[str, Any]:
@@ -13,3 +13,8 @@ def context(assessment: Assessment) -> dict[str, Any]:
 
 def fingerprint(assessment: Assessment) -> str:
     return ""
+
+
+def system_page_context(system: AISystem) -> dict[str, Any]:
+    """What the AI system's page shows of the system's risk impact assessment (templates/systems/detail.html)."""
+    return {}

@@ -28,11 +28,12 @@ from django.utils.translation import gettext as _
 from frameworks.models import FrameworkVersion, Question
 
 from .. import engine
-from ..models import Answer, AnswerChange, Assessment, Organisation, Role
+from ..models import AISystem, Answer, AnswerChange, Assessment, Organisation, Role
 from ..permissions import role_allows
 from ..questionnaire import is_answered
 from ..scoring import compute_results, framework_for, profile_for
 from ..tasks import prerender_report
+from .actions import prefill_from_workspace
 from .audit import audit_record
 from .errors import NotAllowed, ServiceError
 
@@ -132,7 +133,12 @@ def _lock(assessment: Assessment) -> Assessment:
 
 
 def _new_assessment(
-    *, organisation: Organisation, by: User, profile: Profile, previous: Assessment | None = None
+    *,
+    organisation: Organisation,
+    by: User,
+    profile: Profile,
+    previous: Assessment | None = None,
+    ai_system: AISystem | None = None,
 ) -> Assessment:
     version = FrameworkVersion.objects.current()
     if version is None:
@@ -150,6 +156,7 @@ def _new_assessment(
         target_markets=sorted(set(profile["target_markets"])),
         created_by=by,
         previous=previous,
+        ai_system=ai_system,
     )
     if previous is not None:
         _prefill_from(assessment, previous, by=by)
@@ -229,6 +236,8 @@ def _prefill_from(assessment: Assessment, previous: Assessment, *, by: User) -> 
             )
         )
     Answer.objects.bulk_create(copies)
+    # The evidence files behind the old answers, and what the actions closed since say (services/actions.py).
+    prefill_from_workspace(assessment, previous, by=by)
 
 
 @transaction.atomic
@@ -493,7 +502,9 @@ def assessment_reassess(*, assessment: Assessment, by: User, role: str | None = 
         "uses_genai": previous.uses_genai,
         "target_markets": list(previous.target_markets),
     }
-    draft = _new_assessment(organisation=previous.organisation, by=by, profile=profile, previous=previous)
+    draft = _new_assessment(
+        organisation=previous.organisation, by=by, profile=profile, previous=previous, ai_system=previous.ai_system
+    )
     audit_record(
         by=by,
         action="assessment.reassess",
