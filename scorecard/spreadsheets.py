@@ -66,10 +66,7 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[dict[str, st
     Blank rows are skipped. The format is chosen by the content (an XLSX file is a zip), not the name.
     Raises TableError with a message for the user.
     """
-    if data[:4] == b"PK\x03\x04":
-        raw_rows = _xlsx_rows(data)
-    else:
-        raw_rows = _csv_rows(data)
+    raw_rows = _xlsx_rows(data) if data[:4] == b"PK\x03\x04" else _csv_rows(data)
     rows = [row for row in raw_rows if any(cell.strip() for cell in row)]
     if not rows:
         raise TableError(_("The file is empty: it needs a header row and one row per record."))
