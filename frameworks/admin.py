@@ -43,8 +43,11 @@ from .models import (
     Principle,
     Question,
     RegionalInstrument,
+    RiskMethod,
+    RiskQuestion,
     Source,
 )
+from .risk_loading import risk_method_publish
 from .versioning import version_clone, version_diff, version_publish
 
 
@@ -457,3 +460,93 @@ class RegionalInstrumentAdmin(DraftOnlyMixin, TranslationAdmin):
     list_display = ["code", "name", "status", "checked_on", "confidence", "version"]
     list_filter = [FreshnessFilter, "version", "confidence"]
     search_fields = ["code", "name", "summary"]
+
+
+# --- Risk impact assessment methods (docs/risk-method.md) -----------------------------------------------------------
+
+
+def _risk_method_editable(obj: Any) -> bool:
+    method = obj if isinstance(obj, RiskMethod) else getattr(obj, "method", None)
+    return method is None or method.status == RiskMethod.Status.DRAFT
+
+
+class RiskQuestionInline(admin.TabularInline):
+    """A method's questions; like a published edition's content, a published method's are read-only."""
+
+    model = RiskQuestion
+    extra = 0
+    formset = LabelledInlineFormSet
+    fields = ["order", "code", "section", "kind", "annex_ref", "text", "guidance", "required"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(db_field.verbose_name))
+        return field
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and _risk_method_editable(obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_add_permission(request, obj) and _risk_method_editable(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and _risk_method_editable(obj)
+
+
+@admin.register(RiskMethod)
+class RiskMethodAdmin(admin.ModelAdmin):
+    """Risk methods load from fixtures/risk-methods/*.yaml. A published one never changes, because submitted risk
+    assessments rest on it: copy its file under a new code to change it (or edit a draft here and publish it)."""
+
+    list_display = ["code", "title", "method_state", "released_on", "published_at", "question_count"]
+    list_filter = ["status"]
+    search_fields = ["code", "title"]
+    readonly_fields = ["status", "published_at", "created_at"]
+    inlines = [RiskQuestionInline]
+    actions = ["publish"]
+
+    @admin.display(description=_("state"))
+    def method_state(self, obj: RiskMethod) -> str:
+        if obj.status != RiskMethod.Status.PUBLISHED:
+            return str(obj.get_status_display())
+        current = RiskMethod.current()
+        if current is not None and current.pk == obj.pk:
+            return str(_("Current: new risk assessments use it"))
+        return str(_("Superseded by %(code)s") % {"code": current.code if current else "?"})
+
+    @admin.display(description=_("questions"))
+    def question_count(self, obj: RiskMethod) -> int:
+        return obj.questions.count()
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        obj = self.get_object(request, object_id)
+        context = {"risk_method_read_only": obj is not None and not _risk_method_editable(obj)}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **context})
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or _risk_method_editable(obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.assessments.exists())
+
+    @admin.action(description=_("Publish (validates the whole method first)"))
+    def publish(self, request: HttpRequest, queryset: QuerySet[RiskMethod]) -> None:
+        for method in queryset:
+            try:
+                risk_method_publish(method)
+            except ContentError as exc:
+                problems = "; ".join(str(p) for p in exc.problems[:20])
+                self.message_user(
+                    request,
+                    _("%(code)s was not published: %(problems)s") % {"code": method.code, "problems": problems},
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(code)s is published. New risk assessments use the newest published method.")
+                    % {"code": method.code},
+                    messages.SUCCESS,
+                )

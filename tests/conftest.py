@@ -45,9 +45,15 @@ def _test_settings(settings: Any, tmp_path_factory: Any) -> None:
 
 
 def ensure_content() -> FrameworkVersion:
-    """Both shipped editions, as `make run` loads them; returns the current one."""
+    """Both shipped editions and the shipped risk methods, as `make run` loads them; returns the current edition."""
+    from frameworks.models import RiskMethod
+    from frameworks.risk_loading import load_risk_method
+
     if not FrameworkVersion.objects.filter(code="asean-2024-2025").exists():
         load_content(LEGACY_DIR)
+    for path in sorted((FIXTURES / "risk-methods").glob("*.yaml")):
+        if not RiskMethod.objects.filter(code=path.stem).exists():
+            load_risk_method(path)
     version = FrameworkVersion.objects.filter(code="asean-2026-11").first()
     return version or load_content(CONTENT_DIR).version
 
