@@ -1,6 +1,6 @@
 """Background work (django-tasks; immediate in development): every PDF rendered outside development (a download
 not yet in the cache, each report of a consultant's bulk export, the report of a just-submitted assessment ahead
-of its first download) and the daily clean-up of old zips and cached PDFs.
+of its first download), the daily clean-up of old zips and cached PDFs, and the daily reminders to action owners.
 
 Run the worker in production with `manage.py db_worker` (see docs/deploy.md).
 """
@@ -17,6 +17,7 @@ from django_tasks import task
 from .languages import current_language, preferred_language, supported_language
 from .reports.pdf import ReportRenderError, report_pdf_for
 from .selectors import assessment_get_for
+from .services.actions import remind_action_owners
 from .services.exports import cleanup_exports, export_render_item
 
 logger = logging.getLogger(__name__)
@@ -79,3 +80,14 @@ def render_export_item(export_id: str, assessment_id: str) -> None:
 def cleanup_exports_task() -> None:
     """Expire old zips and cached PDFs; `manage.py cleanup_exports` runs the same from cron."""
     cleanup_exports()
+
+
+@task()
+def send_action_reminders(base_url: str = "") -> dict[str, int]:
+    """E-mail each action owner their overdue actions and those due within a week, once a day at most
+    (scorecard/services/actions.py); `manage.py send_action_reminders` enqueues it from cron or a systemd timer.
+    `base_url`: the site's address for the links, else the configured one (`services.actions.site_url`)."""
+    run = remind_action_owners(base_url=base_url)
+    if run.failed:
+        logger.warning("Action reminders: %s e-mail(s) could not be sent; the next run tries again", run.failed)
+    return {"emails": run.emails, "actions": run.actions, "failed": run.failed}
