@@ -7,6 +7,7 @@ PermissionDenied for someone whose role is too low.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -15,8 +16,9 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frameworks.models import Country, FrameworkVersion
@@ -111,6 +113,7 @@ ASSESSMENT_LIST_FIELDS = (
     "overall_level",
     "target_markets",
     "updated_at",
+    "ai_system_id",
 )
 
 
@@ -142,6 +145,7 @@ class PortfolioRow:
     client: Organisation
     grants: list[ConsultantGrant] = field(default_factory=list)
     assessments: list[Assessment] = field(default_factory=list)  # newest first
+    workspace: OrganisationSystems | None = None  # its AI systems and actions
 
     @property
     def latest(self) -> Assessment | None:
@@ -154,6 +158,21 @@ class PortfolioRow:
     @property
     def markets(self) -> list[str]:
         return sorted({code for a in self.assessments for code in a.target_markets})
+
+    def system_name(self, assessment: Assessment | None) -> str:
+        """The name of the AI system `assessment` is about ("" for an organisation-level one), from the row's
+        systems: no query."""
+        if assessment is None or assessment.ai_system_id is None or self.workspace is None:
+            return ""
+        return next((s.system.name for s in self.workspace.systems if s.system.pk == assessment.ai_system_id), "")
+
+    @property
+    def latest_submitted_system(self) -> str:
+        return self.system_name(self.latest_submitted)
+
+    @property
+    def latest_system(self) -> str:
+        return self.system_name(self.latest)
 
 
 def portfolio_clients(user: AnyUser, filters: PortfolioFilters) -> QuerySet[Organisation]:
@@ -177,8 +196,8 @@ def portfolio_clients(user: AnyUser, filters: PortfolioFilters) -> QuerySet[Orga
 
 
 def portfolio_rows(user: AnyUser, clients: list[Organisation]) -> list[PortfolioRow]:
-    """One page of the portfolio: each client with its active grants and its assessments (without their snapshots),
-    in two queries whatever the number of clients."""
+    """One page of the portfolio: each client with its active grants, its assessments (without their snapshots)
+    and its AI systems with their actions (systems_overview), in four queries whatever the number of clients."""
     rows = {client.pk: PortfolioRow(client) for client in clients}
     grants = ConsultantGrant.objects.filter(
         revoked_at__isnull=True, client__in=rows.keys(), consultancy__in=consultancies_for(user)
@@ -190,7 +209,80 @@ def portfolio_rows(user: AnyUser, clients: list[Organisation]) -> list[Portfolio
     )
     for assessment in assessments:
         rows[assessment.organisation_id].assessments.append(assessment)
+    for pk, workspace in systems_overview(list(rows)).items():
+        rows[pk].workspace = workspace
     return list(rows.values())
+
+
+@dataclass(frozen=True)
+class SystemSummary:
+    """An AI system as the dashboard and the portfolio list it: its latest submitted assessment's score and level
+    (from the columns, never the snapshot), its risk level and its open and overdue actions."""
+
+    system: AISystem
+    latest_pk: UUID | None
+    latest_score: float | None
+    latest_level: int | None
+    open_actions: int
+    overdue_actions: int
+
+
+@dataclass
+class OrganisationSystems:
+    """An organisation's AI systems (by name) and its open and overdue actions, the systems' and its own."""
+
+    systems: list[SystemSummary] = field(default_factory=list)
+    open_actions: int = 0
+    overdue_actions: int = 0
+
+
+OPEN_ACTION_STATUSES = (Action.Status.OPEN, Action.Status.IN_PROGRESS)
+
+
+def systems_overview(organisation_ids: Collection[UUID]) -> dict[UUID, OrganisationSystems]:
+    """The AI systems of these organisations with their latest result, risk level and actions, in two queries
+    whatever the number of organisations and systems. The caller has checked access to the organisations."""
+    overview = {pk: OrganisationSystems() for pk in organisation_ids}
+    if not overview:
+        return overview
+    latest = Assessment.objects.filter(ai_system=OuterRef("pk"), status=Assessment.Status.SUBMITTED).order_by(
+        "-submitted_at", "-pk"
+    )
+    systems = (
+        AISystem.objects.filter(organisation__in=overview.keys())
+        .only("pk", "organisation_id", "name", "lifecycle", "risk_level")
+        .annotate(
+            latest_pk=Subquery(latest.values("pk")[:1]),
+            latest_score=Subquery(latest.values("overall_score")[:1]),
+            latest_level=Subquery(latest.values("overall_level")[:1]),
+        )
+        .order_by("name", "pk")
+    )
+    today = timezone.localdate()
+    counts: dict[tuple[UUID, UUID | None], tuple[int, int]] = {}
+    actions = (
+        Action.objects.filter(organisation__in=overview.keys(), status__in=OPEN_ACTION_STATUSES)
+        .values_list("organisation_id", "assessment__ai_system_id")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        .order_by()
+    )
+    for organisation_id, system_id, open_count, overdue_count in actions:
+        counts[(organisation_id, system_id)] = (open_count, overdue_count)
+        overview[organisation_id].open_actions += open_count
+        overview[organisation_id].overdue_actions += overdue_count
+    for system in systems:
+        open_count, overdue_count = counts.get((system.organisation_id, system.pk), (0, 0))
+        overview[system.organisation_id].systems.append(
+            SystemSummary(
+                system=system,
+                latest_pk=system.latest_pk,
+                latest_score=system.latest_score,
+                latest_level=system.latest_level,
+                open_actions=open_count,
+                overdue_actions=overdue_count,
+            )
+        )
+    return overview
 
 
 @dataclass(frozen=True)

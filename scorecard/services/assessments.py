@@ -175,7 +175,9 @@ def assessment_create(
     ai_role: str,
     uses_genai: bool,
     target_markets: list[str],
+    ai_system: AISystem | None = None,
 ) -> Assessment:
+    """A new draft for the organisation, or for one of its AI systems (`ai_system`)."""
     _ensure_may_edit(role)
     profile: Profile = {
         "name": name,
@@ -185,8 +187,17 @@ def assessment_create(
         "uses_genai": uses_genai,
         "target_markets": target_markets,
     }
-    assessment = _new_assessment(organisation=organisation, by=by, profile=profile)
-    audit_record(by=by, action="assessment.create", assessment=assessment, detail=assessment.name)
+    if ai_system is not None:
+        # Locked so that the system cannot be deleted between this check and the new row pointing at it.
+        locked_system = AISystem.objects.select_for_update().filter(pk=ai_system.pk, organisation=organisation).first()
+        if locked_system is None:
+            raise ServiceError(_("That AI system is not in this organisation's inventory (any more)."))
+        ai_system = locked_system
+    assessment = _new_assessment(organisation=organisation, by=by, profile=profile, ai_system=ai_system)
+    detail = assessment.name
+    if ai_system is not None:
+        detail = _("%(name)s (AI system: %(system)s)") % {"name": assessment.name, "system": ai_system.name}
+    audit_record(by=by, action="assessment.create", assessment=assessment, detail=detail)
     return assessment
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import TypedDict
 from urllib.parse import quote
 from uuid import UUID
@@ -16,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils.formats import date_format, time_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,10 +27,11 @@ from frameworks.models import Country, FrameworkVersion
 from ..answer_forms import AnswerForm, answer_fields
 from ..forms import AssessmentProfileForm
 from ..history import history_page
-from ..models import Assessment, Organisation, Role, person_label
+from ..models import AISystem, Assessment, Organisation, Role, person_label
 from ..permissions import AuthedRequest
 from ..questionnaire import Section, progress, question_in_section, sections_for
-from ..selectors import assessment_get_for, organisation_get_for
+from ..reports.evidence import evidence_by_question
+from ..selectors import ai_system_get_for, assessment_get_for, organisation_get_for
 from ..services import assessments as services
 from ..services.errors import ServiceError
 from ..transfer import ImportRefused, assessment_export, assessment_import, too_large_message, unchecked_message
@@ -52,7 +54,7 @@ def _profile_kwargs(form: AssessmentProfileForm) -> services.Profile:
     }
 
 
-def _role(obj: Assessment | Organisation) -> str:
+def _role(obj: Assessment | Organisation | AISystem) -> str:
     """The caller's role, as the selector found it; passed to services, which check it again."""
     return obj.access_role  # type: ignore[union-attr]
 
@@ -220,6 +222,8 @@ def assessment_section(request: AuthedRequest, pk: UUID, section: str) -> HttpRe
             "previous_url": section_url(previous_section.key) if previous_section else "",
             "next_section": next_section,
             "next_url": section_url(next_section.key) if next_section else "",
+            # The files linked to each answer (one query), listed under each question.
+            "evidence_by_question": evidence_by_question(assessment),
         },
     )
 
@@ -423,8 +427,64 @@ def assessment_delete(request: AuthedRequest, pk: UUID) -> HttpResponse:
     return render(request, "scorecard/assessment_delete.html", {"assessment": assessment})
 
 
-def system_assessment_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
-    """PLACEHOLDER: an assessment of one AI system, its profile pre-filled from the system."""
-    from django.http import Http404
+MAX_NAME = 200  # AssessmentProfileForm's and the model's limit on an assessment's name
 
-    raise Http404("not built yet")
+
+def system_assessment_name(system: AISystem, day: date) -> str:
+    """ "<system> assessment <date>", the system's name shortened so that the whole fits the name's limit."""
+    suffix = _(" assessment %(date)s") % {"date": date_format(day, "j F Y")}
+    name = system.name
+    if len(name) + len(suffix) > MAX_NAME:
+        name = name[: MAX_NAME - len(suffix) - 1].rstrip() + "…"
+    return name + suffix
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def system_assessment_create(request: AuthedRequest, pk: UUID) -> HttpResponse:
+    """An assessment of one AI system: the profile starts from the system (its role, GenAI, markets) and the
+    organisation (sector, size); the person can change any of it before starting."""
+    system = ai_system_get_for(user=request.user, pk=pk, minimum=Role.EDITOR)
+    organisation = system.organisation
+    version = FrameworkVersion.objects.current()
+    markets = _markets(version)
+    offered = {code for code, _name in markets}
+    initial = {
+        "name": system_assessment_name(system, timezone.localdate()),
+        "sector": organisation.sector,
+        "size": organisation.size,
+        "ai_role": system.ai_role,
+        "uses_genai": system.uses_genai,
+        "target_markets": [code for code in system.markets if code in offered],
+    }
+    # Bound on every POST, even an empty one, so that a post without data shows what is missing.
+    form = AssessmentProfileForm(request.POST if request.method == "POST" else None, initial=initial, markets=markets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_create(
+                organisation=organisation,
+                by=request.user,
+                role=_role(system),
+                ai_system=system,
+                **_profile_kwargs(form),
+            )
+        except ServiceError as exc:
+            refuse(request, exc, form)
+        else:
+            messages.success(
+                request, _("Assessment of %(system)s started. Your answers save as you go.") % {"system": system.name}
+            )
+            return redirect("assessment_detail", pk=assessment.pk)
+    return render(
+        request,
+        "scorecard/form_page.html",
+        {
+            "form": form,
+            "title": _("Assess the AI system %(system)s") % {"system": system.name},
+            "intro": _(
+                "The profile is filled in from the AI system and from %(org)s: check it describes the system as it "
+                "is today. It decides which questions apply."
+            )
+            % {"org": organisation.name},
+        },
+    )

@@ -10,8 +10,10 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,22 +29,28 @@ from ..forms import (
     OrganisationEditForm,
 )
 from ..languages import current_language, language_preference_set
-from ..models import Role
+from ..models import Organisation, Role
 from ..permissions import AuthedRequest
 from ..selectors import (
+    OPEN_ACTION_STATUSES,
+    actions_of,
+    ai_systems_of,
     assessments_for,
     consultancies_for,
+    evidence_of,
     organisation_access_get_for,
     organisation_deletion_scope,
     organisations_for,
     organisations_only_owned_by,
     portfolio_page,
+    systems_overview,
 )
 from ..services import organisations as org_services
 from ..services.errors import ServiceError
 from .refusals import refuse
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+DASHBOARD_SYSTEMS = 50  # the dashboard lists this many AI systems; each organisation's inventory lists them all
 
 
 def _form_errors(form: forms.Form, error: ValidationError) -> None:
@@ -54,11 +62,16 @@ def _form_errors(form: forms.Form, error: ValidationError) -> None:
 def dashboard(request: AuthedRequest) -> HttpResponse:
     organisations = list(organisations_for(request.user))
     assessments = list(assessments_for(request.user).order_by("-updated_at")[:50])
+    overview = systems_overview([o.pk for o in organisations if not o.is_consultancy])
+    systems = [(o, s) for o in organisations if o.pk in overview for s in overview[o.pk].systems]
     return render(
         request,
         "scorecard/dashboard.html",
         {
-            "organisations": organisations,
+            # Each organisation with its AI systems and actions (None for a consultancy, which has neither).
+            "organisations": [(o, overview.get(o.pk)) for o in organisations],
+            "systems": systems[:DASHBOARD_SYSTEMS],
+            "systems_total": len(systems),
             "assessments": assessments,
             "consultancies": list(consultancies_for(request.user)),
         },
@@ -92,8 +105,23 @@ def organisation_detail(request: AuthedRequest, pk: UUID) -> HttpResponse:
             "may_delete": access.may_delete,
             "roles": Role.choices,
             "edition_update": organisation_edition_update(organisation),
+            "workspace": None if organisation.is_consultancy else _workspace_counts(organisation),
         },
     )
+
+
+def _workspace_counts(organisation: Organisation) -> dict[str, int]:
+    """What the organisation page's "AI governance workspace" links count (three small counting queries)."""
+    actions = actions_of(organisation).aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES, due_on__lt=timezone.localdate())),
+    )
+    return {
+        "systems": ai_systems_of(organisation).count(),
+        "open_actions": actions["open"] or 0,
+        "overdue_actions": actions["overdue"] or 0,
+        "evidence": evidence_of(organisation).count(),
+    }
 
 
 @login_required
