@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from frameworks.models import FrameworkVersion
-from scorecard.models import Assessment
+from scorecard.models import Action, AISystem, Assessment
 from scorecard.services.assessments import missing_answers
 from tests.conftest import client_for
 
@@ -26,8 +26,7 @@ def test_demo_has_a_submitted_assessment_and_a_draft_to_resume(content: Any) -> 
     printed = setup_demo()
     assert "demo@example.org" in printed and "consultant@example.org" in printed
 
-    submitted = Assessment.objects.get(status=Assessment.Status.SUBMITTED)
-    assert submitted.organisation.name == "Demo Retail Co"
+    submitted = Assessment.objects.get(status=Assessment.Status.SUBMITTED, organisation__name="Demo Retail Co")
     assert not missing_answers(submitted)
     markets = submitted.results["markets"]
     assert [m["code"] for m in markets] == ["ID", "MY", "PH", "SG", "TH", "VN"]
@@ -50,11 +49,29 @@ def test_demo_has_a_submitted_assessment_and_a_draft_to_resume(content: Any) -> 
     assert reverse("report_pdf", args=[draft.pk]) not in draft_page
 
 
+def test_demo_has_an_ai_system_workspace(content: Any) -> None:
+    setup_demo()
+    system = AISystem.objects.get(organisation__name="Demo Bank Berhad")
+    assert system.risk_level and system.risk_assessments.filter(status="submitted").exists()
+    baseline, review = Assessment.objects.filter(ai_system=system).order_by("created_at")
+    assert baseline.is_locked and review.is_locked and review.previous == baseline
+    assert review.results["overall"]["score"] > baseline.results["overall"]["score"]  # the trend rises
+    done, overdue = sorted(Action.objects.filter(assessment=baseline), key=lambda a: a.status != "done")
+    assert done.status == "done" and [f.name for f in done.evidence_files.all()] == ["credit-model-review-policy.txt"]
+    assert overdue.status == "open" and overdue.due_on < done.due_on
+    # The closed action's evidence came across to the re-assessment's answer.
+    assert review.answers.get(question__code=done.question_code).evidence_files.exists()
+    owner = get_user_model().objects.get(username="demo@example.org")
+    results = client_for(owner).get(reverse("assessment_results", args=[review.pk])).content.decode()
+    assert 'id="trend"' in results and system.name in results
+
+
 def test_running_it_again_changes_nothing(content: Any) -> None:
     setup_demo()
     assert "(already created)" in setup_demo()
     assert get_user_model().objects.count() == 3
-    assert Assessment.objects.count() == 2
+    assert Assessment.objects.count() == 4
+    assert AISystem.objects.count() == 1 and Action.objects.count() == 2
 
 
 @pytest.mark.django_db
