@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from frameworks.models import Question
@@ -30,6 +30,7 @@ class ActionRow:
     question: Question | None  # None when the question is not in the assessment's version (never, in practice)
     overdue: bool
     days_overdue: int  # 0 when not overdue
+    carried: bool = False  # opened on an earlier assessment and still open: the gap is still there
 
     @property
     def closed_on(self) -> dt.date | None:
@@ -40,7 +41,7 @@ class ActionRow:
         return [f.name for f in self.action.evidence_files.all()]
 
 
-def action_rows(actions: Iterable[Action], today: dt.date | None = None) -> list[ActionRow]:
+def action_rows(actions: Iterable[Action], today: dt.date | None = None, *, carried: bool = False) -> list[ActionRow]:
     """Rows for `actions` (their assessments' framework versions loaded), each with its question record."""
     today = today or timezone.localdate()
     rows = []
@@ -48,8 +49,42 @@ def action_rows(actions: Iterable[Action], today: dt.date | None = None) -> list
         _, questions = framework_for(action.assessment.framework_version)
         overdue = is_overdue(action, today)
         days = (today - action.due_on).days if overdue and action.due_on else 0
-        rows.append(ActionRow(action, questions.get(action.question_code), overdue, days))
+        rows.append(ActionRow(action, questions.get(action.question_code), overdue, days, carried))
     return rows
+
+
+def _earlier_open(assessment: Assessment) -> QuerySet[Action]:
+    """Open actions of earlier assessments of the same organisation and the same AI system (or of the organisation
+    as a whole, for an organisation-level assessment). Why: a re-assessment whose gap is still there must show the
+    action someone already owns, not offer to track the gap a second time."""
+    return (
+        Action.objects.filter(
+            organisation_id=assessment.organisation_id,
+            assessment__ai_system_id=assessment.ai_system_id,
+            assessment__created_at__lt=assessment.created_at,
+        )
+        .exclude(assessment=assessment)
+        .exclude(status__in=CLOSED)
+    )
+
+
+def _carried(assessment: Assessment, gap_codes: Iterable[str], tracked_codes: set[str]) -> list[Action]:
+    """The newest earlier open action per gap of `assessment` that it does not track itself."""
+    codes = set(gap_codes) - tracked_codes
+    if not codes:
+        return []
+    newest: dict[str, Action] = {}
+    earlier = (
+        _earlier_open(assessment)
+        .filter(question_code__in=codes)
+        .select_related("owner", "closed_by", "assessment__framework_version")
+        .defer("assessment__results")
+        .prefetch_related("evidence_files")
+        .order_by("-assessment__created_at", "-created_at")
+    )
+    for action in earlier:
+        newest.setdefault(action.question_code, action)
+    return list(newest.values())
 
 
 def _tracked(assessment: Assessment) -> list[Action]:
@@ -61,8 +96,9 @@ def _tracked(assessment: Assessment) -> list[Action]:
 
 
 def context(assessment: Assessment) -> dict[str, Any]:
-    """`tracked_actions`: {question code: ActionRow} for the action plan's cells; `tracked_action_rows`: the same
-    in the plan's order, for the PDF; `may_track_actions`: the reader may turn a gap into an action (an editor,
+    """`tracked_actions`: {question code: ActionRow} for the action plan's cells, with the open actions of earlier
+    assessments whose gap is still a gap here (`carried`); `tracked_action_rows`: the same in the plan's order, for
+    the PDF; `may_track_actions`: the reader may turn a gap into an action (an editor,
     on a submitted assessment; the role the selector found, absent in a background render)."""
     if not assessment.is_locked:
         return {"tracked_actions": {}, "tracked_action_rows": [], "may_track_actions": False}
@@ -70,7 +106,11 @@ def context(assessment: Assessment) -> dict[str, Any]:
     for action in actions:
         action.assessment = assessment  # one version for all: no query per row
     rank = {code: n for n, code in enumerate(gaps_of(assessment))}
-    rows = sorted(action_rows(actions), key=lambda r: (rank.get(r.action.question_code, len(rank)), r.action.pk))
+    carried = _carried(assessment, rank, {action.question_code for action in actions})
+    rows = sorted(
+        action_rows(actions) + action_rows(carried, carried=True),
+        key=lambda r: (rank.get(r.action.question_code, len(rank)), r.action.pk),
+    )
     return {
         "tracked_actions": {row.action.question_code: row for row in rows},
         "tracked_action_rows": rows,
@@ -82,13 +122,17 @@ def fingerprint(assessment: Assessment) -> str:
     """Changes whenever an action of the assessment changes (its count, the latest change, its evidence links),
     and when one becomes overdue, which happens with no change at all."""
     today = timezone.localdate()
-    tracked = Action.objects.filter(assessment=assessment).aggregate(
-        count=Count("pk"), last=Max("updated_at"), overdue=Count("pk", filter=overdue_q(today))
-    )
-    if not tracked["count"]:
+    summary = {"count": Count("pk"), "last": Max("updated_at"), "overdue": Count("pk", filter=overdue_q(today))}
+    tracked = Action.objects.filter(assessment=assessment).aggregate(**summary)
+    # The earlier open actions a submitted assessment shows (context): closing one takes it off the report.
+    earlier = _earlier_open(assessment).aggregate(**summary) if assessment.is_locked else {"count": 0}
+    if not tracked["count"] and not earlier["count"]:
         return "actions:0"
     links = Action.evidence_files.through.objects.filter(action__assessment=assessment).count()
-    return f"actions:{tracked['count']}:{tracked['last'].isoformat()}:{tracked['overdue']}:{links}"
+    parts = [tracked["count"], tracked["last"], tracked["overdue"], links]
+    if earlier["count"]:
+        parts += [earlier["count"], earlier["last"], earlier["overdue"]]
+    return "actions:" + ":".join(p.isoformat() if isinstance(p, dt.datetime) else str(p) for p in parts)
 
 
 def system_page_context(system: AISystem) -> dict[str, Any]:

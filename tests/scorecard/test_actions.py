@@ -502,3 +502,31 @@ def test_a_re_assessment_of_another_system_gets_nothing_from_these_actions(
     other = assessment_submit(assessment=other, by=owner)
     other_draft, _new = assessment_reassess(assessment=other, by=owner)
     assert "Org-level work" not in other_draft.answers.get(question__code=code).evidence_note
+
+
+def test_a_re_assessment_shows_the_earlier_open_action_of_a_gap_still_there(submitted: Any, owner: Any) -> None:
+    still_open, closed, untouched = (gap["code"] for gap in first_gaps(submitted, 3))
+    open_action = create(submitted, owner, still_open, owner=owner, due_on=TODAY - dt.timedelta(days=2))
+    update(create(submitted, owner, closed), owner, status="done", notes="Fixed")
+    draft, _new = assessment_reassess(assessment=submitted, by=owner)
+    answer_everything(draft, owner, choice_for=_full_marks_for_te01)  # the same gaps again
+    review = assessment_submit(assessment=draft, by=owner)
+    before = report_actions.fingerprint(review)
+
+    context = report_context(review)
+    row = context["tracked_actions"][still_open]
+    assert row.action == open_action and row.carried and row.overdue
+    assert closed not in context["tracked_actions"] and untouched not in context["tracked_actions"]
+    page = client_for(owner).get(reverse("assessment_results", args=[review.pk])).content.decode()
+    assert reverse("action_detail", args=[open_action.pk]) in page
+    assert f'data-testid="carried-{still_open}"' in page and submitted.name in page
+    track = reverse("action_create", args=[review.pk])
+    assert f"{track}?question={still_open}" not in page and f"{track}?question={untouched}" in page
+
+    # Closing the earlier action takes it off the re-assessment, and its report is made again.
+    update(open_action, owner, status="done", notes="Fixed later")
+    assert still_open not in report_context(review)["tracked_actions"]
+    assert report_actions.fingerprint(review) != before
+    # The earlier assessment never shows the later one's actions.
+    later = create(review, owner, untouched)
+    assert later not in [r.action for r in report_context(submitted)["tracked_action_rows"]]
