@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.http import HttpResponse
 from django.utils.text import slugify
@@ -60,24 +60,32 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def read_table(data: bytes, filename: str) -> tuple[list[str], list[dict[str, str]]]:
-    """The header row (as written, stripped) and the data rows as {header: text} of a CSV or XLSX upload.
+class Table(NamedTuple):
+    headers: list[str]  # as written, stripped
+    records: list[dict[str, str]]  # {header: text} per data row
+    row_numbers: list[int]  # each record's row in the file as a spreadsheet program numbers it (the header is 1)
 
-    Blank rows are skipped. The format is chosen by the content (an XLSX file is a zip), not the name.
+
+def read_table(data: bytes, filename: str) -> Table:
+    """The header row and the data rows of a CSV or XLSX upload.
+
+    Blank rows are skipped, but each record keeps its row number in the file, so that a message about it points
+    at the row people see. The format is chosen by the content (an XLSX file is a zip), not the name.
     Raises TableError with a message for the user.
     """
     raw_rows = _xlsx_rows(data) if data[:4] == b"PK\x03\x04" else _csv_rows(data)
-    rows = [row for row in raw_rows if any(cell.strip() for cell in row)]
+    rows = [(number, row) for number, row in enumerate(raw_rows, start=1) if any(cell.strip() for cell in row)]
     if not rows:
         raise TableError(_("The file is empty: it needs a header row and one row per record."))
-    headers = [cell.strip() for cell in rows[0]]
+    headers = [cell.strip() for cell in rows[0][1]]
     if len(rows) - 1 > MAX_ROWS:
         raise TableError(_("The file has more than %(max)s rows; split it into smaller files.") % {"max": MAX_ROWS})
-    records = []
-    for row in rows[1:]:
+    records, row_numbers = [], []
+    for number, row in rows[1:]:
         padded = list(row) + [""] * (len(headers) - len(row))
         records.append({header: padded[i].strip() for i, header in enumerate(headers) if header})
-    return headers, records
+        row_numbers.append(number)
+    return Table(headers, records, row_numbers)
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:

@@ -238,8 +238,15 @@ def parse_value(column: Column, text: str, rules: ImportRules) -> Any:
     return text.strip()  # purpose, models and vendors: free text
 
 
-def parse_table(headers: Sequence[str], records: Sequence[Mapping[str, str]], rules: ImportRules) -> ParsedTable:
-    """Every row checked, and every problem named with its row and column; rows come back only without problems."""
+def parse_table(
+    headers: Sequence[str],
+    records: Sequence[Mapping[str, str]],
+    rules: ImportRules,
+    row_numbers: Sequence[int] = (),
+) -> ParsedTable:
+    """Every row checked, and every problem named with its row and column; rows come back only without problems.
+    `row_numbers`: each record's row in the file (spreadsheets.read_table); by default the records follow the
+    header row without gaps."""
     found, header_errors = _check_headers(headers)
     if header_errors:
         return ParsedTable(errors=header_errors)
@@ -249,7 +256,7 @@ def parse_table(headers: Sequence[str], records: Sequence[Mapping[str, str]], ru
     parsed = ParsedTable()
     first_row_of: dict[str, int] = {}
     for index, record in enumerate(records):
-        number = index + 2  # row 1 is the header
+        number = row_numbers[index] if row_numbers else index + 2  # row 1 is the header
         values: dict[str, Any] = {}
         for file_header, key in found.items():
             column = by_header[key]

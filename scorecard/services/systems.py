@@ -276,11 +276,11 @@ def systems_import(
     """
     _ensure_may_edit(by=by, organisation=organisation, role=role)
     try:
-        headers, records = read_table(data, filename)
+        table = read_table(data, filename)
     except TableError as exc:
         return ImportResult(errors=[str(exc)])
     organisation = _lock_organisation(organisation)
-    parsed = systems_io.parse_table(headers, records, import_rules(organisation))
+    parsed = systems_io.parse_table(table.headers, table.records, import_rules(organisation), table.row_numbers)
     if parsed.errors:
         return ImportResult(errors=parsed.errors)
     existing = {system.name.lower(): system for system in AISystem.objects.filter(organisation=organisation)}

@@ -327,6 +327,15 @@ def test_the_same_name_twice_in_a_file_is_a_problem(content: Any, organisation: 
     assert not AISystem.objects.exists()
 
 
+def test_rows_are_numbered_as_in_the_file_when_blank_rows_are_skipped(
+    content: Any, organisation: Any, owner: Any
+) -> None:
+    data = b"name,lifecycle,ai_role,genai\n\nBot,pilot,both,yes\n,,,\nOther,pilot,both,perhaps\n"
+    problems = upload(client_for(owner), organisation, data, "systems.csv").context["problems"]
+    assert problems == ["Row 5, genai: 'perhaps' is not yes or no."]
+    assert not AISystem.objects.exists()
+
+
 def test_required_values_are_named_per_row() -> None:
     rules = systems_io.ImportRules(members={}, markets={"TH": "Thailand"})
     parsed = systems_io.parse_table(
