@@ -1,4 +1,5 @@
-"""Regenerate the screenshots in docs/screenshots/: the main pages at 1366 and 390 px, and a few PDF pages.
+"""Regenerate the screenshots in docs/screenshots/: the main pages at 1366 and 390 px (the workspace's system page
+and action list included), and a few PDF pages.
 
 Run with `make screenshots`. It builds a throw-away SQLite database with the shipped content and the demo data,
 serves it on a free local port, and drives Debian's /usr/bin/chromium with Playwright (nothing is downloaded).
@@ -64,6 +65,7 @@ def main() -> None:
                 browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
                 for width in WIDTHS:
                     shoot(browser, base, width)
+                    shoot_workspace(browser, base, width)
                 browser.close()
         finally:
             server.terminate()
@@ -95,6 +97,25 @@ def shoot(browser: object, base: str, width: int) -> None:
     if width == WIDTHS[0]:
         pdf = page.request.get(f"{base}/assessments/{assessment}/report.pdf").body()
         pdf_pages(pdf)
+    context.close()
+
+
+def shoot_workspace(browser: object, base: str, width: int) -> None:
+    """The organisation owner's AI system page and action list (the demo's workspace, docs/workspace.md)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(base + "/accounts/login/")
+    page.locator("input[name=login]").fill("demo@example.org")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    page.goto(base + "/dashboard/")
+    page.locator("main a[href^='/systems/']").first.click()
+    page.wait_for_load_state()
+    page.screenshot(path=OUT / f"system-{width}.png")
+    organisation = page.locator("main nav a[href^='/orgs/']").first.get_attribute("href")
+    page.goto(f"{base}{organisation}actions/")
+    page.screenshot(path=OUT / f"actions-{width}.png")
     context.close()
 
 

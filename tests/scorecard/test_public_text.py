@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from frameworks.models import FrameworkVersion
-from scorecard.models import Assessment
+from scorecard.models import Action, AISystem, Assessment
 from scorecard.scoring import compute_results
 from scorecard.services.assessments import answer_save, assessment_submit
 from tests.conftest import client_for
@@ -43,8 +43,9 @@ def demo(content: Any) -> dict[str, Any]:
     return {
         "owner": users.get(username="demo@example.org"),
         "consultant": users.get(username="consultant@example.org"),
-        "submitted": Assessment.objects.get(status=Assessment.Status.SUBMITTED),
+        "submitted": Assessment.objects.get(status=Assessment.Status.SUBMITTED, ai_system=None),
         "draft": Assessment.objects.get(status=Assessment.Status.DRAFT),
+        "system": AISystem.objects.get(),
     }
 
 
@@ -66,6 +67,25 @@ def pages_of(assessment: Assessment) -> list[str]:
     ]
 
 
+def workspace_pages(system: AISystem) -> list[str]:
+    """The demo's AI system: its page, its risk impact assessment, the inventory, the action list and its
+    actions, the evidence library, and each of its assessments' pages."""
+    organisation = system.organisation.pk
+    urls = [
+        reverse("system_list", args=[organisation]),
+        reverse("system_detail", args=[system.pk]),
+        reverse("system_export_csv", args=[organisation]),
+        reverse("action_list", args=[organisation]),
+        reverse("action_export_csv", args=[organisation]),
+        reverse("evidence_library", args=[organisation]),
+        *(reverse("risk_assessment", args=[risk.pk]) for risk in system.risk_assessments.all()),
+        *(reverse("action_detail", args=[action.pk]) for action in Action.objects.filter(organisation=organisation)),
+    ]
+    for assessment in system.assessments.all():
+        urls += pages_of(assessment)
+    return urls
+
+
 def test_no_page_of_the_demo_shows_an_internal_marker(demo: dict[str, Any]) -> None:
     consultant, owner = client_for(demo["consultant"]), client_for(demo["owner"])
     urls = [
@@ -77,6 +97,7 @@ def test_no_page_of_the_demo_shows_an_internal_marker(demo: dict[str, Any]) -> N
         *((consultant, url) for url in pages_of(demo["submitted"])),
         (owner, reverse("organisation_detail", args=[demo["draft"].organisation.pk])),
         *((owner, url) for url in pages_of(demo["draft"])),
+        *((owner, url) for url in workspace_pages(demo["system"])),
     ]
     for client, url in urls:
         response = client.get(url)
@@ -95,6 +116,16 @@ def test_the_demo_pdf_shows_obligations_with_their_legal_basis_and_sources(demo:
     assert "checked on 22 Nov 2026" in text
     assert "uncertain" in text and "high confidence" in text
     assert "Decree 142/2026" in text or "142/2026/ND-CP" in text
+
+
+def test_the_demo_system_pdf_is_clean(demo: dict[str, Any]) -> None:
+    """The system's latest assessment: its risk impact assessment, trend, tracked actions and evidence annex."""
+    review = demo["system"].assessments.order_by("-created_at").first()
+    response = client_for(demo["owner"]).get(reverse("report_pdf", args=[review.pk]))
+    assert response.status_code == 200
+    text = " ".join(pdf_text(response.content).split())
+    assert_clean(text, "system PDF")
+    assert "Risk impact assessment" in text and "Progress over time" in text and "Annex: evidence" in text
 
 
 def test_the_draft_pdf_preview_is_clean_too(demo: dict[str, Any]) -> None:
