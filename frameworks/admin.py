@@ -470,8 +470,9 @@ def _risk_method_editable(obj: Any) -> bool:
     return method is None or method.status == RiskMethod.Status.DRAFT
 
 
-class RiskQuestionInline(admin.TabularInline):
-    """A method's questions; like a published edition's content, a published method's are read-only."""
+class RiskQuestionInline(TranslationTabularInline):
+    """A method's questions; like a published edition's content, a published method's are read-only. Their text and
+    guidance show one box per language (a published method's translations are updated from its files)."""
 
     model = RiskQuestion
     extra = 0
@@ -496,9 +497,10 @@ class RiskQuestionInline(admin.TabularInline):
 
 
 @admin.register(RiskMethod)
-class RiskMethodAdmin(admin.ModelAdmin):
+class RiskMethodAdmin(TranslationAdmin):
     """Risk methods load from fixtures/risk-methods/*.yaml. A published one never changes, because submitted risk
-    assessments rest on it: copy its file under a new code to change it (or edit a draft here and publish it)."""
+    assessments rest on it: copy its file under a new code to change it (or edit a draft here and publish it).
+    Its title, description and levels show one box per language; the rules are read from the English levels."""
 
     list_display = ["code", "title", "method_state", "released_on", "published_at", "question_count"]
     list_filter = ["status"]

@@ -13,7 +13,9 @@ One list, `TRANSLATED_FIELDS`, says which fields these are; the translation file
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +35,8 @@ from .models import (
     Principle,
     Question,
     RegionalInstrument,
+    RiskMethod,
+    RiskQuestion,
 )
 
 # Model -> its translated fields. Sources are not here: a document keeps its original title; nor are instruments'
@@ -58,6 +62,10 @@ TRANSLATED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
         "confidence_note",
     ),
     Option: ("label", "descriptor"),
+    # A risk method's `levels` is JSON: each language's column holds a copy of the English scales and rules in which
+    # only the words people read differ (frameworks/risk_loading.py). Rules and scoring read the English column.
+    RiskMethod: ("title", "description", "levels"),
+    RiskQuestion: ("text", "guidance"),
 }
 # A key in the content and translation files -> the model field it fills, where the two names differ.
 FILE_FIELDS = {"evidence": "evidence_hint"}
@@ -97,3 +105,66 @@ def shown_in_english(obj: object, field: str) -> bool:
         return False
     own = getattr(obj, build_localized_fieldname(field, language), None)
     return not (isinstance(own, str) and own.strip()) and bool(getattr(obj, field, ""))
+
+
+def english(obj: object, field: str) -> Any:
+    """The English value of a translated field (the content itself), whatever language is active."""
+    return getattr(obj, build_localized_fieldname(field, default_language()))
+
+
+# --- a risk method's words, taken from its levels (scales, adjustments, human involvement) -----------------------
+
+# The parts of a risk method's `levels` whose entries people read, and the key that names each entry.
+RISK_LEVEL_PARTS = {"probability": "code", "severity": "code", "adjustments": "code", "involvement": "level"}
+
+
+class ContentText(str):
+    """Content text in the active language; `in_english` when English stands in for a missing translation (pages
+    mark it, `{% content_text %}`). Compares and prints as the plain text."""
+
+    in_english: bool
+
+    def __new__(cls, text: str, in_english: bool = False) -> ContentText:
+        obj = super().__new__(cls, text)
+        obj.in_english = in_english
+        return obj
+
+
+class ContentSentence(str):
+    """A sentence of the interface (already translated, with `%(name)s` placeholders) with content put in. It reads
+    as the plain sentence; `template` and `values` let a page mark the content that reads in English."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, values: Mapping[str, object]) -> ContentSentence:
+        text = template % {key: str(value) for key, value in values.items()} if values else template
+        obj = super().__new__(cls, text)
+        obj.template = template
+        obj.values = dict(values)
+        return obj
+
+
+def risk_level_entries(levels: Any, part: str) -> dict[str, dict[str, Any]]:
+    """The entries of one part of a method's levels ("probability", "adjustments" ...) by their code (by risk level
+    for "involvement")."""
+    key = RISK_LEVEL_PARTS[part]
+    entries = levels.get(part) if isinstance(levels, dict) else None
+    return {str(e[key]): e for e in entries or [] if isinstance(e, dict) and key in e}
+
+
+def risk_level_text(method: object, part: str, code: str, field: str) -> ContentText:
+    """A word of a risk method's levels, e.g. ("probability", "rare", "label"), in the active language.
+
+    Each language's `levels` column is a copy of the English one with the translated words put in; a word the copy
+    has as in English (or not at all) reads in English, marked as such.
+    """
+    source = str(risk_level_entries(english(method, "levels"), part).get(code, {}).get(field) or "")
+    language = mt_get_language()
+    if language == default_language():
+        return ContentText(source)
+    own = risk_level_entries(getattr(method, build_localized_fieldname("levels", language), None), part)
+    value = own.get(code, {}).get(field)
+    if isinstance(value, str) and value.strip() and value != source:
+        return ContentText(value)
+    return ContentText(source, in_english=bool(source))

@@ -77,7 +77,12 @@ class RiskRules:
 
     @classmethod
     def from_method(cls, levels: Mapping[str, Any], questions: Iterable[tuple[str, str]]) -> RiskRules:
-        """The rules of a method from its `levels` and its questions as (code, kind) pairs."""
+        """The rules of a method from its `levels` and its questions as (code, kind) pairs.
+
+        `levels` is the method's English column (`services.risk.rules_levels`): the codes, values, matrix and
+        involvement there are the rules. Translated copies differ only in words and are never read here, so the
+        result is the same whatever language the reader uses; the words kept here are English, for logs and tests.
+        """
         questions = list(questions)
 
         def scale(name: str) -> tuple[ScaleStep, ...]:

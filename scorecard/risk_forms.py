@@ -14,9 +14,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from frameworks.models import RiskMethod, RiskQuestion
+from frameworks.translation import ContentText, risk_level_text
 
 from .risk import NO, YES
-from .services.risk import MAX_NOTE, MAX_TEXT
+from .services.risk import MAX_NOTE, MAX_TEXT, rules_levels
 
 POSTED_MARKER = "risk-answers"  # present in every post of the questionnaire; a bare submit has no answers to save
 YES_NO_CHOICES = [(YES, _("Yes")), (NO, _("No"))]
@@ -32,6 +33,9 @@ def note_field(code: str) -> str:
 
 @dataclass(frozen=True)
 class Choice:
+    """One answer to pick. A scale step's label and description are the method's words in the reader's language
+    (ContentText: marked where English stands in); yes and no are the interface's."""
+
     value: str
     label: str
     description: str
@@ -77,13 +81,23 @@ class RiskAnswersForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
 
+    def _steps(self, kind: str) -> dict[str, tuple[ContentText, ContentText]]:
+        """A scale's steps by value (from the English rules), with their label and description in the reader's
+        language."""
+        return {
+            str(step["value"]): (
+                risk_level_text(self.method, kind, str(step.get("code", "")), "label"),
+                risk_level_text(self.method, kind, str(step.get("code", "")), "description"),
+            )
+            for step in rules_levels(self.method).get(kind, [])
+        }
+
     def _value_field(self, question: RiskQuestion) -> forms.Field:
         if question.kind in (RiskQuestion.Kind.PROBABILITY, RiskQuestion.Kind.SEVERITY):
-            steps = self.method.levels.get(question.kind, [])
             return forms.ChoiceField(
                 label=question.text,
                 required=False,
-                choices=[(str(step["value"]), step["label"]) for step in steps],
+                choices=[(value, label) for value, (label, _description) in self._steps(question.kind).items()],
                 widget=forms.RadioSelect,
             )
         if question.kind == RiskQuestion.Kind.YES_NO:
@@ -116,17 +130,16 @@ class RiskAnswersForm(forms.Form):
         for question in self.questions:
             value = self[value_field(question.code)]
             current = "" if value.value() is None else str(value.value())
-            descriptions = {
-                str(s["value"]): s.get("description", "") for s in self.method.levels.get(question.kind, [])
-            }
+            steps = self._steps(question.kind)
             choices = []
             if question.kind != RiskQuestion.Kind.TEXT:
                 for index, (choice, label) in enumerate(value.field.choices, start=1):  # type: ignore[attr-defined]
+                    words = steps.get(str(choice))
                     choices.append(
                         Choice(
                             value=str(choice),
-                            label=str(label),
-                            description=descriptions.get(str(choice), ""),
+                            label=words[0] if words else str(label),
+                            description=words[1] if words else "",
                             id=f"id_{value_field(question.code)}_{index}",
                             checked=current == str(choice),
                         )

@@ -5,17 +5,22 @@ latest result, the draft in progress, the history, and the obligations of each m
 results page and PDF of an assessment about one system (`context`, `fingerprint`, scorecard/reports/workspace.py).
 
 A stored result speaks codes (scorecard/risk.py); here they are put into words in the reader's language, with the
-method's own words (its scales, adjustments and the component C.2 descriptions of human involvement).
+method's own words (its scales, adjustments and the component C.2 descriptions of human involvement). Those words
+come from the method's records in the reader's language (`risk_level_text`: English where a translation is
+missing, marked so that pages can say so); the structure (steps, matrix) always from its English rules.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from frameworks.models import Country, FrameworkVersion, Obligation, Question, RiskMethod
+from frameworks.translation import ContentSentence, ContentText, risk_level_text
 
 from .. import risk as rules
 from ..models import (
@@ -30,13 +35,17 @@ from ..models import (
 )
 from ..readiness import status_reason
 from ..results_format import read_results
-from ..services.risk import latest_submitted
+from ..services.risk import latest_submitted, rules_levels
 
 # --- one result in words ------------------------------------------------------------------------------------------
 
 
-def _steps_by_value(method: RiskMethod, kind: str) -> dict[int, dict[str, Any]]:
-    return {int(step["value"]): step for step in method.levels.get(kind, [])}
+def _step_labels(method: RiskMethod, kind: str) -> dict[int, ContentText]:
+    """A scale's step labels by value, in the reader's language."""
+    return {
+        int(step["value"]): risk_level_text(method, kind, str(step.get("code", "")), "label")
+        for step in rules_levels(method).get(kind, [])
+    }
 
 
 def involvement_label(code: str) -> str:
@@ -61,57 +70,81 @@ def _finding_text(finding: str, current: str, recommended: str) -> str:
     return ""
 
 
-def _explanation(result: rules.RiskResult, method: RiskMethod) -> list[str]:
-    """The computation step by step, as the reader follows it in docs/risk-method.md."""
-    probability = _steps_by_value(method, rules.PROBABILITY)
-    severity = _steps_by_value(method, rules.SEVERITY)
-    adjustments = {a["code"]: a for a in method.levels.get("adjustments", [])}
+def _explanation(result: rules.RiskResult, method: RiskMethod) -> list[ContentSentence]:
+    """The computation step by step, as the reader follows it in docs/risk-method.md: sentences of the interface
+    with the method's words put in (a page marks those that read in English)."""
+    probability = _step_labels(method, rules.PROBABILITY)
+    severity = _step_labels(method, rules.SEVERITY)
     questions = dict(method.questions.values_list("kind", "code"))
 
-    def named(scale: dict[int, dict[str, Any]], value: int) -> str:
-        return f"{value} ({scale.get(value, {}).get('label', value)})"
+    def named(labels: dict[int, ContentText], value: int) -> ContentSentence:
+        return ContentSentence("%(value)s (%(label)s)", {"value": value, "label": labels.get(value, str(value))})
 
     steps = [
-        _("Probability of harm (%(question)s): %(value)s.")
-        % {"question": questions.get(rules.PROBABILITY, ""), "value": named(probability, result.probability)},
-        _("Severity of harm as answered (%(question)s): %(value)s.")
-        % {"question": questions.get(rules.SEVERITY, ""), "value": named(severity, result.answered_severity)},
+        ContentSentence(
+            _("Probability of harm (%(question)s): %(value)s."),
+            {"question": questions.get(rules.PROBABILITY, ""), "value": named(probability, result.probability)},
+        ),
+        ContentSentence(
+            _("Severity of harm as answered (%(question)s): %(value)s."),
+            {"question": questions.get(rules.SEVERITY, ""), "value": named(severity, result.answered_severity)},
+        ),
     ]
     for applied in result.adjustments:
-        label = adjustments.get(applied.code, {}).get("label", applied.code)
+        label = risk_level_text(method, "adjustments", applied.code, "label") or applied.code
         if applied.raised_by:
             steps.append(
-                _("%(reason)s (%(question)s answered yes): severity raised from %(before)s to %(after)s.")
-                % {
-                    "reason": label,
-                    "question": applied.question,
-                    "before": applied.severity_from,
-                    "after": named(severity, applied.severity_to),
-                }
+                ContentSentence(
+                    _("%(reason)s (%(question)s answered yes): severity raised from %(before)s to %(after)s."),
+                    {
+                        "reason": label,
+                        "question": applied.question,
+                        "before": applied.severity_from,
+                        "after": named(severity, applied.severity_to),
+                    },
+                )
             )
         else:
             steps.append(
-                _("%(reason)s (%(question)s answered yes): severity is already at its highest step, %(after)s.")
-                % {"reason": label, "question": applied.question, "after": named(severity, applied.severity_to)}
+                ContentSentence(
+                    _("%(reason)s (%(question)s answered yes): severity is already at its highest step, %(after)s."),
+                    {"reason": label, "question": applied.question, "after": named(severity, applied.severity_to)},
+                )
             )
     if not result.adjustments:
-        steps.append(_("No adjustment applies: the severity stays as answered."))
+        steps.append(ContentSentence(_("No adjustment applies: the severity stays as answered."), {}))
     steps.append(
-        _("Risk matrix: probability %(probability)s and severity %(severity)s give %(level)s risk.")
-        % {"probability": result.probability, "severity": result.severity, "level": level_label(result.risk_level)}
+        ContentSentence(
+            _("Risk matrix: probability %(probability)s and severity %(severity)s give %(level)s risk."),
+            {"probability": result.probability, "severity": result.severity, "level": level_label(result.risk_level)},
+        )
     )
     steps.append(
-        _("%(level)s risk calls for %(involvement)s (the Guide's component C.2).")
-        % {"level": level_label(result.risk_level), "involvement": involvement_label(result.recommended_involvement)}
+        ContentSentence(
+            _("%(level)s risk calls for %(involvement)s (the Guide's component C.2)."),
+            {
+                "level": level_label(result.risk_level),
+                "involvement": involvement_label(result.recommended_involvement),
+            },
+        )
     )
     return steps
 
 
 def _matrix(result: rules.RiskResult, method: RiskMethod) -> dict[str, Any]:
-    probability = method.levels.get(rules.PROBABILITY, [])
-    severity = method.levels.get(rules.SEVERITY, [])
+    """The matrix of the method's English rules, its steps named in the reader's language."""
+    levels = rules_levels(method)
+
+    def steps(kind: str) -> list[dict[str, Any]]:
+        return [
+            {"value": step["value"], "label": risk_level_text(method, kind, str(step.get("code", "")), "label")}
+            for step in levels.get(kind, [])
+        ]
+
+    probability = steps(rules.PROBABILITY)
+    severity = steps(rules.SEVERITY)
     rows = []
-    for p_index, row in enumerate(method.levels.get("matrix", [])):
+    for p_index, row in enumerate(levels.get("matrix", [])):
         p_step = probability[p_index] if p_index < len(probability) else {"value": p_index + 1, "label": ""}
         cells = [
             {
@@ -138,7 +171,6 @@ def risk_result_view(risk: SystemRiskAssessment, system: AISystem | None = None)
     result = rules.result_from_snapshot(risk.result)
     current = system.human_involvement
     finding = rules.involvement_finding(current, result.recommended_involvement)
-    descriptions = {e["level"]: e.get("description", "") for e in method.levels.get("involvement", [])}
     return {
         "risk": risk,
         "method": method,
@@ -147,7 +179,7 @@ def risk_result_view(risk: SystemRiskAssessment, system: AISystem | None = None)
         "level_label": level_label(result.risk_level),
         "involvement": result.recommended_involvement,
         "involvement_label": involvement_label(result.recommended_involvement),
-        "involvement_description": descriptions.get(result.risk_level, ""),
+        "involvement_description": risk_level_text(method, "involvement", result.risk_level, "description"),
         "current_involvement": current,
         "current_involvement_label": involvement_label(current),
         "finding": finding,
@@ -328,9 +360,14 @@ def context(assessment: Assessment) -> dict[str, Any]:
 
 
 def fingerprint(assessment: Assessment) -> str:
-    """Changes when the system's profile changes or a new risk assessment of it is submitted."""
+    """Changes when the system's profile changes, a new risk assessment of it is submitted, or the method's words
+    the chapter shows change in the active language (its translations are updated on a published method)."""
     system = _system_of(assessment)
     if system is None:
         return ""
     latest = latest_submitted(system)
-    return f"risk:{system.pk}:{system.updated_at.isoformat()}:{latest.pk if latest else '-'}"
+    words = ""
+    if latest is not None:
+        shown = json.dumps([latest.method.title, latest.method.levels], sort_keys=True, default=str)
+        words = hashlib.sha256(shown.encode()).hexdigest()[:16]
+    return f"risk:{system.pk}:{system.updated_at.isoformat()}:{latest.pk if latest else '-'}:{words}"

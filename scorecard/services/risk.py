@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frameworks.models import RiskMethod, RiskQuestion
+from frameworks.translation import english
 
 from ..models import AISystem, Role, SystemRiskAssessment
 from ..permissions import role_allows
@@ -34,13 +35,20 @@ MAX_NOTE = 2_000
 Answers = Mapping[str, Mapping[str, Any]]  # question code -> {"value": ..., "note": ...}
 
 
+def rules_levels(method: RiskMethod) -> dict[str, Any]:
+    """A method's scales and rules as they count: its English levels. The other languages' copies hold only the
+    words people read, so a translation can never change a result (docs/translations.md)."""
+    levels = english(method, "levels")
+    return levels if isinstance(levels, dict) else {}
+
+
 def rules_for(method: RiskMethod) -> RiskRules:
-    """The computation rules of a method, as scorecard/risk.py reads them."""
-    return RiskRules.from_method(method.levels, method.questions.values_list("code", "kind"))
+    """The computation rules of a method, as scorecard/risk.py reads them (from the English levels)."""
+    return RiskRules.from_method(rules_levels(method), method.questions.values_list("code", "kind"))
 
 
 def scale_values(method: RiskMethod, kind: str) -> list[int]:
-    return [int(step["value"]) for step in method.levels.get(kind, [])]
+    return [int(step["value"]) for step in rules_levels(method).get(kind, [])]
 
 
 def risk_answer_problems(question: RiskQuestion, value: Any, note: Any, *, method: RiskMethod) -> list[str]:

@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from frameworks.freshness import is_stale
-from frameworks.translation import shown_in_english
+from frameworks.translation import ContentSentence, shown_in_english
 
 from .. import wording
 from ..models import person_label
@@ -160,6 +160,11 @@ def content(
     text = add_break_opportunities(value) if pdf else value
     if obj is None or not value or not shown_in_english(obj, field):
         return conditional_escape(text)
+    return _in_english(text, pdf=pdf)
+
+
+def _in_english(text: str, *, pdf: bool) -> SafeString:
+    """English text standing in for a missing translation: marked `lang="en"` and followed by the EN badge."""
     hidden = "sr" if pdf else "visually-hidden"
     badge = "fallback-mark" if pdf else "badge text-bg-light border fallback-mark"
     return format_html(
@@ -170,3 +175,22 @@ def content(
         hidden,
         IN_ENGLISH,
     )
+
+
+@register.simple_tag
+def content_text(value: Any, pdf: bool = False) -> SafeString:
+    """Content text already taken in the active language (`{% content_text c.label %}`), as `{% content %}` shows
+    a field: a ContentText that reads in English is marked so; a ContentSentence (an interface sentence with content
+    put in, such as a risk result's steps) marks the English parts inside it. Anything else is shown as text.
+    `pdf`: the report's styles and line-break opportunities."""
+    if isinstance(value, ContentSentence):
+        template = add_break_opportunities(value.template) if pdf else value.template
+        if not value.values:
+            return conditional_escape(template)
+        parts = {key: content_text(part, pdf=pdf) for key, part in value.values.items()}
+        return SafeString(str(conditional_escape(template)) % parts)
+    text = "" if value is None else str(value)
+    shown = add_break_opportunities(text) if pdf else text
+    if text and getattr(value, "in_english", False):
+        return _in_english(shown, pdf=pdf)
+    return conditional_escape(shown)
