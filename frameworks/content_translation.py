@@ -101,6 +101,20 @@ def content_template(data: dict[str, Any]) -> dict[str, Any]:
     return template
 
 
+def read_translation_file(path: Path, where: str, problems: list[ContentProblem]) -> Any:
+    """The YAML in `path`; None for an empty file, or, with a problem added, for one that is not valid YAML or not
+    UTF-8 text."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark else ""
+        problems.append(ContentProblem(where, "", "", f"{line}not valid YAML ({getattr(exc, 'problem', exc)})"))
+    except UnicodeDecodeError:
+        problems.append(ContentProblem(where, "", "", "not UTF-8 text"))
+    return None
+
+
 def read_translations(folder: Path) -> dict[str, dict[str, Any]]:
     """Every `translations/<language>/*.yaml` of the edition in `folder`: {language: {file name: its mapping}}.
 
@@ -115,17 +129,8 @@ def read_translations(folder: Path) -> dict[str, dict[str, Any]]:
         files = found.setdefault(language_dir.name, {})
         for path in sorted(language_dir.glob("*.yaml")):
             where = f"{TRANSLATIONS_DIR}/{language_dir.name}/{path.stem}"
-            try:
-                loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                line = f"line {mark.line + 1}: " if mark else ""
-                problems.append(ContentProblem(where, "", "", f"{line}not valid YAML ({getattr(exc, 'problem', exc)})"))
-                continue
-            except UnicodeDecodeError:
-                problems.append(ContentProblem(where, "", "", "not UTF-8 text"))
-                continue
-            if loaded is None:  # an empty file: nothing translated yet
+            loaded = read_translation_file(path, where, problems)
+            if loaded is None:  # an empty file (nothing translated yet), or one that cannot be read
                 continue
             files[path.name] = loaded
     if problems:

@@ -32,7 +32,7 @@ from django.utils import timezone
 from modeltranslation.utils import build_localized_fieldname
 
 from .content import INTERNAL_MARKERS, NOT_A_DOCUMENT, SLUG_RE, URL_RE, ContentError, ContentProblem, _Checker
-from .content_translation import TRANSLATIONS_DIR
+from .content_translation import TRANSLATIONS_DIR, read_translation_file
 from .models import RiskMethod, RiskQuestion
 from .translation import english, in_english, risk_level_entries, translation_languages
 
@@ -125,17 +125,8 @@ def read_risk_translations(path: Path | str) -> dict[str, Any]:
         if not file.is_file():
             continue
         where = translation_file(folder.name, path.stem)
-        try:
-            loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f"line {mark.line + 1}: " if mark else ""
-            problems.append(ContentProblem(where, "", "", f"{line}not valid YAML ({getattr(exc, 'problem', exc)})"))
-            continue
-        except UnicodeDecodeError:
-            problems.append(ContentProblem(where, "", "", "not UTF-8 text"))
-            continue
-        if loaded is not None:  # an empty file: nothing translated yet
+        loaded = read_translation_file(file, where, problems)
+        if loaded is not None:  # not an empty file (nothing translated yet), nor one that cannot be read
             found[folder.name] = loaded
     if problems:
         raise ContentError(problems)
