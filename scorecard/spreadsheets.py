@@ -19,6 +19,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
 # An import reads at most this many rows (and the file is limited in size by the form that takes it).
 MAX_ROWS = 2000
+# An XLSX import's zip: at most this many parts, inflating to at most this many bytes.
+XLSX_MAX_PARTS = 1_000
+XLSX_MAX_UNPACKED = 50 * 1024 * 1024
 
 
 class TableError(ValueError):
@@ -36,9 +39,9 @@ def table_response(
 
         workbook = Workbook(write_only=True)
         worksheet = workbook.create_sheet(title=sheet[:31])
-        worksheet.append(list(headers))
+        worksheet.append([_xlsx_value(header) for header in headers])
         for row in rows:
-            worksheet.append([_cell(value) for value in row])
+            worksheet.append([_xlsx_value(_cell(value)) for value in row])
         data = io.BytesIO()
         workbook.save(data)
         response = HttpResponse(data.getvalue(), content_type=XLSX_TYPE)
@@ -51,6 +54,14 @@ def table_response(
             writer.writerow([_cell(value) for value in row])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+def _xlsx_value(value: Any) -> Any:
+    # Why: a workbook cannot hold most control characters (a vertical tab pasted from a word processor, an escape),
+    # and openpyxl refuses the whole file for one of them; the text is written without them.
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _cell(value: Any) -> Any:
@@ -106,23 +117,34 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
-    from zipfile import BadZipFile
+    import zipfile
 
     from openpyxl import load_workbook
 
+    unreadable = _("The file is not an Excel workbook (.xlsx) that can be read.")
+    # The zip's directory says how much its parts inflate to: a few MB that inflate to gigabytes (a "zip bomb")
+    # are refused before anything is inflated. A real workbook of MAX_ROWS rows is far below these limits.
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise TableError(unreadable) from exc
+    if len(parts) > XLSX_MAX_PARTS or sum(part.file_size for part in parts) > XLSX_MAX_UNPACKED:
+        raise TableError(_("The workbook is too large once unpacked; save it again or split it into smaller files."))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise TableError(_("The file is not an Excel workbook (.xlsx) that can be read.")) from exc
-    try:
-        worksheet = workbook.worksheets[0]
-        rows = []
-        for count, row in enumerate(worksheet.iter_rows(values_only=True)):
-            if count > MAX_ROWS + 1:
-                raise TableError(
-                    _("The file has more than %(max)s rows; split it into smaller files.") % {"max": MAX_ROWS}
-                )
-            rows.append(["" if value is None else str(value) for value in row])
-        return rows
-    finally:
-        workbook.close()
+        try:
+            rows = []
+            for count, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True)):
+                if count > MAX_ROWS + 1:
+                    raise TableError(
+                        _("The file has more than %(max)s rows; split it into smaller files.") % {"max": MAX_ROWS}
+                    )
+                rows.append(["" if value is None else str(value) for value in row])
+            return rows
+        finally:
+            workbook.close()
+    except TableError:
+        raise
+    except Exception as exc:  # a damaged workbook fails in many ways inside openpyxl and its XML parser
+        raise TableError(unreadable) from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -226,6 +227,61 @@ def test_a_file_that_is_not_a_table_gets_a_clear_message(content: Any, organisat
     broken_zip = upload(client, organisation, b"PK\x03\x04" + b"\x00" * 64, "systems.xlsx").context["problems"]
     assert broken_zip == ["The file is not an Excel workbook (.xlsx) that can be read."]
     assert not AISystem.objects.exists()
+
+
+def rewritten(data: bytes, part: str, change: Any) -> bytes:
+    """The workbook `data` with one of its zip's parts changed by `change` (bytes -> bytes, or None to drop it)."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == part:
+                content = change(content)
+                if content is None:
+                    continue
+            target.writestr(info.filename, content)
+    return out.getvalue()
+
+
+def test_a_damaged_workbook_gets_a_clear_message_never_an_error_page(
+    content: Any, organisation: Any, owner: Any
+) -> None:
+    good = xlsx([HEADER.split(","), ["Bot", "pilot", "both", "yes"]])
+    sheet = "xl/worksheets/sheet1.xml"
+    damaged = {
+        "broken XML": rewritten(good, sheet, lambda xml: xml[: len(xml) // 2]),
+        "no worksheet": rewritten(good, sheet, lambda xml: None),
+        "a number that is not one": rewritten(
+            good, sheet, lambda xml: xml.replace(b"</row>", b'<c r="Z1" t="n"><v>abc</v></c></row>', 1)
+        ),
+    }
+    client = client_for(owner)
+    for what, data in damaged.items():
+        response = upload(client, organisation, data, "systems.xlsx")
+        assert response.status_code == 200, what
+        assert response.context["problems"] == ["The file is not an Excel workbook (.xlsx) that can be read."], what
+    assert not AISystem.objects.exists()
+
+
+def test_a_workbook_that_inflates_to_far_more_than_its_size_is_refused_unread(
+    content: Any, organisation: Any, owner: Any
+) -> None:
+    good = xlsx([HEADER.split(","), ["Bot", "pilot", "both", "yes"]])
+    bomb = rewritten(good, "docProps/app.xml", lambda xml: xml + b" " * (60 * 1024 * 1024))
+    assert len(bomb) < 2 * 1024 * 1024  # within the upload limit: only its directory gives it away
+    problems = upload(client_for(owner), organisation, bomb, "systems.xlsx").context["problems"]
+    assert problems == ["The workbook is too large once unpacked; save it again or split it into smaller files."]
+    assert not AISystem.objects.exists()
+
+
+def test_control_characters_in_text_do_not_break_the_excel_export(content: Any, organisation: Any, owner: Any) -> None:
+    AISystemFactory(organisation=organisation, name="Bot", purpose="Line one\x0bline two\x1b end")
+    response = client_for(owner).get(reverse("system_export_xlsx", args=[organisation.pk]))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    purpose = next(str(cell.value) for cell in sheet[2] if cell.value and str(cell.value).startswith("Line one"))
+    assert purpose == "Line oneline two end"
 
 
 def test_a_file_over_2_mb_is_refused_before_reading(content: Any, organisation: Any, owner: Any) -> None:
