@@ -136,7 +136,8 @@ def _evidence_in(organisation_id: Any, evidence_ids: Iterable[Any]) -> list[Evid
             raise ValidationError(
                 {"evidence_ids": _("That evidence file is not in this organisation's library.")}
             ) from exc
-    files = list(EvidenceFile.objects.filter(organisation_id=organisation_id, pk__in=wanted))
+    # Locked: a file deleted from the library meanwhile is not linked (the deletion waits, or has happened).
+    files = list(EvidenceFile.objects.select_for_update().filter(organisation_id=organisation_id, pk__in=wanted))
     if len(files) != len(wanted):
         raise refused
     return files
@@ -206,7 +207,6 @@ def action_create(
     return action
 
 
-@transaction.atomic
 def action_update(
     *,
     action: Action,
@@ -225,8 +225,45 @@ def action_update(
     `evidence_ids` is the whole set of linked files (each one of the organisation's); `upload`, a new file, is
     checked and stored in the library (services/evidence.py) and linked too. Risk accepted needs a justification.
     Closing (done or risk accepted) records when and by whom; re-opening clears it. Raises ValidationError keyed
-    by field, or ServiceError; nothing is saved then.
+    by field, or ServiceError; nothing is saved then, and a file stored for the upload is deleted again (its row
+    went with the transaction, whether the update failed or its commit did).
     """
+    stored: list[str] = []
+    try:
+        return _action_update(
+            action=action,
+            by=by,
+            role=role,
+            status=status,
+            owner=owner,
+            due_on=due_on,
+            notes=notes,
+            justification=justification,
+            evidence_ids=evidence_ids,
+            upload=upload,
+            stored=stored,
+        )
+    except BaseException:
+        for name in stored:
+            evidence_services.delete_stored(name)
+        raise
+
+
+@transaction.atomic
+def _action_update(
+    *,
+    action: Action,
+    by: User,
+    role: str | None,
+    status: str,
+    owner: User | None,
+    due_on: dt.date | None,
+    notes: str,
+    justification: str,
+    evidence_ids: Iterable[Any],
+    upload: UploadedFile | None,
+    stored: list[str],
+) -> Action:
     _ensure_may_edit(role)
     locked = Action.objects.select_for_update(of=("self",)).select_related("organisation", "owner").get(pk=action.pk)
     if status not in Action.Status.values:
@@ -253,13 +290,13 @@ def action_update(
     if upload is not None:
         # Last, once everything else is known to be valid: a refused update then stores no file.
         try:
-            files.append(
-                evidence_services.evidence_upload(
-                    organisation=locked.organisation, by=by, role=role, uploaded_file=upload
-                )
+            new_file = evidence_services.evidence_upload(
+                organisation=locked.organisation, by=by, role=role, uploaded_file=upload
             )
         except ValidationError as exc:
             raise ValidationError({"upload": exc.messages}) from exc
+        stored.append(new_file.stored_name)
+        files.append(new_file)
     linked = {f.pk: f for f in locked.evidence_files.all()}
     wanted = {f.pk: f for f in files}
     added = [f for pk, f in wanted.items() if pk not in linked]

@@ -64,7 +64,8 @@ def _sha256(uploaded_file: UploadedFile) -> str:
     return digest.hexdigest()
 
 
-def _delete_stored(name: str) -> None:
+def delete_stored(name: str) -> None:
+    """Delete a stored evidence file; for a file whose row is not (or no longer) saved."""
     storages["evidence"].delete(name)
 
 
@@ -102,7 +103,7 @@ def evidence_upload(
                 detail=f"{evidence.name} ({evidence.pk})",
             )
     except BaseException:
-        _delete_stored(stored_name)
+        delete_stored(stored_name)
         raise
     return evidence
 
@@ -283,6 +284,6 @@ def evidence_upload_for_answer(
     try:
         _link(locked, question, [evidence], by)
     except BaseException:
-        _delete_stored(evidence.stored_name)  # the row goes with the rolled-back transaction
+        delete_stored(evidence.stored_name)  # the row goes with the rolled-back transaction
         raise
     return evidence

@@ -247,6 +247,23 @@ def test_a_refused_upload_changes_nothing(submitted: Any, owner: Any) -> None:
     assert action.status == Action.Status.OPEN and not EvidenceFile.objects.exists()
 
 
+def test_a_failure_after_the_upload_was_stored_leaves_no_file_behind(
+    submitted: Any, owner: Any, monkeypatch: Any
+) -> None:
+    action = create(submitted, owner, first_gaps(submitted, 1)[0]["code"])
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "audit_record", broken)  # the last step, after the file is stored and linked
+    with pytest.raises(RuntimeError):
+        update(action, owner, status=Action.Status.DONE, upload=png_upload("proof.png"))
+    action.refresh_from_db()
+    assert action.status == Action.Status.OPEN and not EvidenceFile.objects.exists()
+    _dirs, names = storages["evidence"].listdir(str(submitted.organisation.pk))
+    assert names == []
+
+
 def test_linking_library_files_and_never_another_organisations(submitted: Any, owner: Any, outsider: Any) -> None:
     action = create(submitted, owner, first_gaps(submitted, 1)[0]["code"])
     ours = stored_evidence(submitted.organisation, "policy.pdf")
