@@ -23,6 +23,8 @@ from .. import selectors
 from ..accounts import has_verified_email
 from ..languages import email_language
 from ..models import (
+    Action,
+    AISystem,
     Assessment,
     BulkExport,
     ConsultantGrant,
@@ -335,11 +337,24 @@ def _ensure_another_owner(membership: Membership) -> None:
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, by: User) -> None:
-    """Remove a member: own owners only; an organisation always keeps at least one owner."""
+    """Remove a member: own owners only; an organisation always keeps at least one owner.
+
+    The AI systems and the open actions they owned become nobody's (an owner is a member): pages then show them
+    as unowned, where someone takes them over, rather than naming a person no reminder reaches. A closed action
+    keeps who owned it, as a record.
+    """
     current = _membership_to_change(membership=membership, by=by)
     _ensure_another_owner(current)
+    organisation, user = current.organisation, current.user
     current.delete()
-    audit_record(by=by, action="membership.remove", organisation=current.organisation, detail=current.user.email)
+    systems = AISystem.objects.filter(organisation=organisation, owner=user).update(owner=None)
+    actions = (
+        Action.objects.filter(organisation=organisation, owner=user)
+        .exclude(status__in=(Action.Status.DONE, Action.Status.RISK_ACCEPTED))
+        .update(owner=None, updated_at=timezone.now())  # updated_at: the report's cache key reads it
+    )
+    detail = user.email + (f" (owner of {systems} system(s), {actions} open action(s))" if systems or actions else "")
+    audit_record(by=by, action="membership.remove", organisation=organisation, detail=detail)
 
 
 @transaction.atomic

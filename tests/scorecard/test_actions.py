@@ -547,3 +547,28 @@ def test_a_re_assessment_shows_the_earlier_open_action_of_a_gap_still_there(subm
     # The earlier assessment never shows the later one's actions.
     later = create(review, owner, untouched)
     assert later not in [r.action for r in report_context(submitted)["tracked_action_rows"]]
+
+
+def test_removing_a_member_leaves_their_systems_and_open_actions_unowned(
+    submitted: Any, owner: Any, editor: Any
+) -> None:
+    from scorecard.models import Membership
+    from scorecard.services.organisations import membership_remove
+
+    organisation = submitted.organisation
+    system = AISystemFactory(organisation=organisation, owner=editor)
+    still_open, closed = (gap["code"] for gap in first_gaps(submitted, 2))
+    open_action = create(submitted, owner, still_open, owner=editor, due_on=TODAY)
+    done = update(create(submitted, owner, closed, owner=editor), owner, status="done")
+    before = report_actions.fingerprint(submitted)
+
+    membership_remove(membership=Membership.objects.get(organisation=organisation, user=editor), by=owner)
+
+    system.refresh_from_db()
+    open_action.refresh_from_db()
+    done.refresh_from_db()
+    assert system.owner is None and open_action.owner is None
+    assert done.owner == editor  # the record of who closed the gap stays
+    assert report_actions.fingerprint(submitted) != before
+    entry = AuditEntry.objects.filter(action="membership.remove").latest("created_at")
+    assert "owner of 1 system(s), 1 open action(s)" in entry.detail
