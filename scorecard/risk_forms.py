@@ -6,6 +6,7 @@ required question is unanswered. The template renders each field explicitly (tem
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from frameworks.translation import ContentText, risk_level_text
 from .risk import NO, YES
 from .services.risk import MAX_NOTE, MAX_TEXT, rules_levels
 
+SHOWN_FIELD = "risk-shown"
 POSTED_MARKER = "risk-answers"  # present in every post of the questionnaire; a bare submit has no answers to save
 YES_NO_CHOICES = [(YES, _("Yes")), (NO, _("No"))]
 
@@ -70,7 +72,13 @@ class RiskAnswersForm(forms.Form):
             answer = answers.get(question.code) or {}
             initial[value_field(question.code)] = "" if answer.get("value") is None else str(answer["value"])
             initial[note_field(question.code)] = answer.get("note", "")
+        # What the page showed, sent back with the answers: a save then changes only the questions this person
+        # changed, so two people answering different questions of one draft do not undo each other's answers.
+        initial[SHOWN_FIELD] = json.dumps(
+            {q.code: [initial[value_field(q.code)], initial[note_field(q.code)]] for q in self.questions}
+        )
         super().__init__(data, initial=initial)
+        self.fields[SHOWN_FIELD] = forms.CharField(required=False, widget=forms.HiddenInput)
         for question in self.questions:
             self.fields[value_field(question.code)] = self._value_field(question)
             if question.kind != RiskQuestion.Kind.TEXT:
@@ -109,14 +117,27 @@ class RiskAnswersForm(forms.Form):
         )
 
     def answers(self) -> dict[str, dict[str, Any]]:
-        """The cleaned answers, as the service takes them: {code: {"value": ..., "note": ...}}."""
-        return {
-            q.code: {
-                "value": self.cleaned_data.get(value_field(q.code)) or None,
-                "note": self.cleaned_data.get(note_field(q.code), ""),
-            }
-            for q in self.questions
-        }
+        """The cleaned answers that differ from what the page showed, as the service takes them:
+        {code: {"value": ..., "note": ...}}. Every answer when the post does not say what was shown."""
+        shown = self._shown()
+        answers = {}
+        for q in self.questions:
+            value = self.cleaned_data.get(value_field(q.code)) or ""
+            note = self.cleaned_data.get(note_field(q.code), "")
+            if shown is None or shown.get(q.code) != [str(value), note]:
+                answers[q.code] = {"value": value or None, "note": note}
+        return answers
+
+    @property
+    def shown_field(self) -> forms.BoundField:
+        return self[SHOWN_FIELD]
+
+    def _shown(self) -> dict[str, Any] | None:
+        try:
+            shown = json.loads(self.cleaned_data.get(SHOWN_FIELD) or "")
+        except ValueError:
+            return None
+        return shown if isinstance(shown, dict) else None
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
         """The service's ValidationError (keyed by question code) beside the fields it is about."""

@@ -334,3 +334,34 @@ def test_results_and_pdf_of_a_system_assessment_carry_its_risk_chapter(system: A
 
 def test_an_organisation_assessment_has_no_system_chapter(assessment: Any) -> None:
     assert system_risk.context(assessment) == {} and system_risk.fingerprint(assessment) == ""
+
+
+def shown_on_the_page(client: Any, risk: SystemRiskAssessment) -> dict[str, str]:
+    """The questionnaire as a browser would post it back unchanged: every field with the value the page shows."""
+    page = client.get(reverse("risk_assessment", args=[risk.pk])).context["form"]
+    data = {"risk-answers": "1", "risk-shown": page["risk-shown"].value()}
+    for name in page.fields:
+        if name != "risk-shown":
+            data[name] = page[name].value() or ""
+    return data
+
+
+def test_two_editors_answering_different_questions_keep_both_answers(system: Any, owner: Any) -> None:
+    risk = started(system, owner)
+    editor = MembershipFactory(organisation=system.organisation, role=Role.EDITOR).user
+    mine, theirs = client_for(owner), client_for(editor)
+    # Both open the page before either saves.
+    my_page, their_page = shown_on_the_page(mine, risk), shown_on_the_page(theirs, risk)
+    my_page["OB-01-value"] = "Ranks loan applications."
+    their_page["GO-01-value"] = "yes"
+    assert mine.post(reverse("risk_assessment", args=[risk.pk]), my_page).status_code == 302
+    assert theirs.post(reverse("risk_assessment", args=[risk.pk]), their_page).status_code == 302
+    risk.refresh_from_db()
+    assert risk.answers["OB-01"]["value"] == "Ranks loan applications."  # not undone by the second save
+    assert risk.answers["GO-01"]["value"] == "yes"
+    # Clearing an answer on the page still clears it.
+    page = shown_on_the_page(mine, risk)
+    page["GO-01-value"] = ""
+    mine.post(reverse("risk_assessment", args=[risk.pk]), page)
+    risk.refresh_from_db()
+    assert "GO-01" not in risk.answers and "OB-01" in risk.answers
