@@ -495,17 +495,13 @@ def remind_action_owners(*, today: dt.date | None = None, base_url: str = "") ->
     return ReminderRun(emails=emails, actions=listed, failed=failed)
 
 
-@transaction.atomic
 def _remind_owner(owner: User, *, today: dt.date, base_url: str) -> int | None:
-    """Remind one owner: the number of actions listed (0: nothing left to say), None when sending failed."""
-    actions = list(
-        reminder_candidates(today)
-        .filter(owner=owner)
-        .select_for_update(of=("self",))
-        .select_related("organisation", "assessment__ai_system", "assessment__framework_version")
-        .defer("assessment__results")
-        .order_by("due_on", "question_code")
-    )
+    """Remind one owner: the number of actions listed (0: nothing left to say), None when sending failed.
+
+    The actions are claimed first (`reminded_on` set under a lock, in a short transaction), the e-mail is sent
+    after the commit, and a failed send gives the claim back. Why: a slow mail server must not hold the database's
+    write lock (all of it, on SQLite), and two runs at once still send once."""
+    actions, previous = _claim_reminders(owner, today)
     if not actions:
         return 0
     with translation.override(email_language(owner.email)):
@@ -519,15 +515,36 @@ def _remind_owner(owner: User, *, today: dt.date, base_url: str) -> int | None:
         send_mail(subject=subject, message=body, from_email=None, recipient_list=[owner.email])
     except (smtplib.SMTPException, OSError) as exc:  # refused, unreachable or timed out: the next run tries again
         logger.warning("Action reminder to %s failed: %r", owner.email, exc)
-        transaction.set_rollback(True)
+        for day, pks in previous.items():
+            Action.objects.filter(pk__in=pks, reminded_on=today).update(reminded_on=day)
         return None
-    Action.objects.filter(pk__in=[a.pk for a in actions]).update(reminded_on=today)
-    for action in actions:
-        audit_record(
-            by=None,
-            action="action.remind",
-            organisation=action.organisation,
-            assessment=action.assessment,
-            detail=f"{action.question_code}: reminder to {owner.email}",
-        )
+    with transaction.atomic():
+        for action in actions:
+            audit_record(
+                by=None,
+                action="action.remind",
+                organisation=action.organisation,
+                assessment=action.assessment,
+                detail=f"{action.question_code}: reminder to {owner.email}",
+            )
     return len(actions)
+
+
+@transaction.atomic
+def _claim_reminders(owner: User, today: dt.date) -> tuple[list[Action], dict[dt.date | None, list[Any]]]:
+    """The owner's actions to remind of today, marked as reminded; and their previous `reminded_on`, to give the
+    claim back if the e-mail cannot be sent."""
+    actions = list(
+        reminder_candidates(today)
+        .filter(owner=owner)
+        .select_for_update(of=("self",))
+        .select_related("organisation", "assessment__ai_system", "assessment__framework_version")
+        .defer("assessment__results")
+        .order_by("due_on", "question_code")
+    )
+    previous: dict[dt.date | None, list[Any]] = {}
+    for action in actions:
+        previous.setdefault(action.reminded_on, []).append(action.pk)
+    if actions:
+        Action.objects.filter(pk__in=[a.pk for a in actions]).update(reminded_on=today)
+    return actions, previous

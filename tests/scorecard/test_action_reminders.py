@@ -136,10 +136,14 @@ def test_a_failed_send_is_tried_again_at_the_next_run(actions: dict[str, Action]
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise smtplib.SMTPServerDisconnected("down")
 
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    Action.objects.filter(pk=actions["ben_overdue"].pk).update(reminded_on=yesterday)
     monkeypatch.setattr(services, "send_mail", refuse)
     run = services.remind_action_owners(base_url=BASE)
     assert (run.emails, run.failed) == (0, 2)
-    assert not Action.objects.filter(reminded_on__isnull=False).exists()
+    # The claim is given back: each action remembers the last reminder that was really sent.
+    assert Action.objects.get(pk=actions["ben_overdue"].pk).reminded_on == yesterday
+    assert not Action.objects.exclude(pk=actions["ben_overdue"].pk).filter(reminded_on__isnull=False).exists()
     monkeypatch.undo()
     assert services.remind_action_owners(base_url=BASE).emails == 2
 
